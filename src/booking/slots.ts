@@ -1,0 +1,105 @@
+// Slot rules, pure: schedules → the day's slots, token numbers, time in the clinic's zone.
+import { DateTime } from 'luxon';
+
+export interface ScheduleBlock {
+  weekday: number; // 1 = Monday … 7 = Sunday
+  startTime: string; // "HH:MM"
+  endTime: string;
+  slotMinutes: number;
+  capacity: number;
+}
+
+export interface DaySlot {
+  time: string; // "HH:MM"
+  capacity: number;
+  /** Seats in the doctor's earlier slots that day: token = seatsBefore + seat. */
+  seatsBefore: number;
+  index: number; // 1-based
+}
+
+export const SEARCH_DAYS = 30;
+
+function minutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+function hhmm(total: number): string {
+  return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
+}
+
+export function isTime(s: string): boolean {
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(s);
+}
+
+export function isDate(s: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s).isValid;
+}
+
+/** ISO weekday (1 = Monday) of a "YYYY-MM-DD" date. */
+export function weekdayOf(date: string): number {
+  return DateTime.fromISO(date, { zone: 'utc' }).weekday;
+}
+
+/** The doctor's slots on one weekday, in time order, with the seat numbering the tokens use. */
+export function daySlots(blocks: readonly ScheduleBlock[], weekday: number): DaySlot[] {
+  const byTime = new Map<string, number>();
+  for (const b of blocks) {
+    if (b.weekday !== weekday) continue;
+    for (let t = minutes(b.startTime); t + b.slotMinutes <= minutes(b.endTime); t += b.slotMinutes) {
+      const time = hhmm(t);
+      if (!byTime.has(time)) byTime.set(time, b.capacity);
+    }
+  }
+  const out: DaySlot[] = [];
+  let seatsBefore = 0;
+  for (const time of [...byTime.keys()].sort()) {
+    const capacity = byTime.get(time)!;
+    out.push({ time, capacity, seatsBefore, index: out.length + 1 });
+    seatsBefore += capacity;
+  }
+  return out;
+}
+
+/** The doctor's name without a leading "Dr" / "Dr.". */
+export function doctorBareName(name: string): string {
+  return name.trim().replace(/^dr\.?\s+/i, '').trim();
+}
+
+export function doctorInitial(name: string): string {
+  return (doctorBareName(name).charAt(0) || 'D').toUpperCase();
+}
+
+/** With capacity 1 the token is the slot's index (S-3); otherwise (index − 1) × capacity + seat. */
+export function tokenNumber(doctorName: string, slot: DaySlot, seat: number): string {
+  return `${doctorInitial(doctorName)}-${slot.seatsBefore + seat}`;
+}
+
+export function localNow(timezone: string, now: Date): { date: string; time: string } {
+  const dt = DateTime.fromJSDate(now, { zone: timezone });
+  return { date: dt.toFormat('yyyy-MM-dd'), time: dt.toFormat('HH:mm') };
+}
+
+/** The instant a slot starts. */
+export function slotInstant(date: string, time: string, timezone: string): Date {
+  return DateTime.fromISO(`${date}T${time}`, { zone: timezone }).toJSDate();
+}
+
+export function isPastSlot(date: string, time: string, timezone: string, now: Date): boolean {
+  return slotInstant(date, time, timezone).getTime() <= now.getTime();
+}
+
+/** Today and the next SEARCH_DAYS − 1 days, in the clinic's zone. */
+export function searchDates(timezone: string, now: Date, days = SEARCH_DAYS): string[] {
+  const start = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
+  return Array.from({ length: days }, (_, i) => start.plus({ days: i }).toFormat('yyyy-MM-dd'));
+}
+
+/** "Wed 2 Dec" and "10:30", as the SMS texts say them. */
+export function smsDate(date: string): string {
+  return DateTime.fromISO(date, { locale: 'en' }).toFormat('ccc d LLL');
+}
+
+export function isValidTimezone(tz: string): boolean {
+  return DateTime.local().setZone(tz).isValid;
+}

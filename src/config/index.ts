@@ -1,0 +1,151 @@
+// The only module that reads process.env. Everything else receives a typed Config.
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+
+export type Role = 'api' | 'ivr' | 'sms';
+export const ALL_ROLES: readonly Role[] = ['api', 'ivr', 'sms'];
+
+export interface Config {
+  nodeEnv: string;
+  production: boolean;
+  dbPath: string;
+  roles: ReadonlySet<Role>;
+  httpHost: string;
+  httpPort: number;
+  jwtSecret: string;
+  ariUrl: string | null;
+  ariUsername: string;
+  ariPassword: string;
+  ariApp: string;
+  smppUrl: string | null;
+  smppSourceAddr: string;
+  defaultRegion: CountryCode;
+  phoneVerification: boolean;
+  clinicBrand: string;
+  menuTimeoutMs: number;
+  receptionEndpoint: string | null;
+  maxActiveAppointments: number;
+  trustProxy: boolean;
+  logLevel: string;
+}
+
+/** A bad setting: the message names the variable, and start-up prints it as one line. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEV_JWT_SECRET = 'medq-development-secret-not-for-production-use';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? fallback : v.trim();
+}
+
+function optional(env: Env, name: string): string | null {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? null : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean, on = 'on', off = 'off'): boolean {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if ([on, 'true', '1', 'yes'].includes(raw)) return true;
+  if ([off, 'false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be "${on}" or "${off}", got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = optional(env, name);
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = str(env, 'NODE_ENV', 'development');
+  const production = nodeEnv === 'production';
+
+  const rolesRaw = str(env, 'MEDQ_ROLES', ALL_ROLES.join(','));
+  const roles = new Set<Role>();
+  for (const r of rolesRaw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(ALL_ROLES as readonly string[]).includes(r)) {
+      throw new ConfigError('MEDQ_ROLES', `unknown role "${r}" (use a comma list of ${ALL_ROLES.join(', ')})`);
+    }
+    roles.add(r as Role);
+  }
+  if (roles.size === 0) throw new ConfigError('MEDQ_ROLES', 'names no role');
+
+  let jwtSecret = optional(env, 'JWT_SECRET');
+  if (jwtSecret === null) {
+    if (production) throw new ConfigError('JWT_SECRET', 'is required in production (at least 32 characters)');
+    jwtSecret = DEV_JWT_SECRET;
+  } else if (jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  }
+
+  const region = str(env, 'DEFAULT_REGION', 'IN').toUpperCase();
+  if (!isSupportedCountry(region)) throw new ConfigError('DEFAULT_REGION', `"${region}" is not a country code libphonenumber knows`);
+
+  const ariUrl = url(env, 'ARI_URL', ['http:', 'https:']);
+  const ariPassword = str(env, 'ARI_PASSWORD', production ? '' : 'medq-dev-ari');
+  if (roles.has('ivr') && ariUrl && ariPassword === '') {
+    throw new ConfigError('ARI_PASSWORD', 'is required in production when the ivr role runs');
+  }
+
+  const logLevel = str(env, 'LOG_LEVEL', 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const sourceAddr = str(env, 'SMPP_SOURCE_ADDR', 'MEDQ');
+  if (sourceAddr.length > 20) throw new ConfigError('SMPP_SOURCE_ADDR', 'must be at most 20 characters');
+
+  const httpPort = int(env, 'HTTP_PORT', 3000, 0, 65535);
+
+  return {
+    nodeEnv,
+    production,
+    dbPath: str(env, 'MEDQ_DB', './data/medq.sqlite'),
+    roles,
+    httpHost: str(env, 'HTTP_HOST', '127.0.0.1'),
+    httpPort,
+    jwtSecret,
+    ariUrl,
+    ariUsername: str(env, 'ARI_USERNAME', 'medq'),
+    ariPassword,
+    ariApp: str(env, 'ARI_APP', 'medq'),
+    smppUrl: url(env, 'SMPP_URL', ['smpp:', 'ssmpp:']),
+    smppSourceAddr: sourceAddr,
+    defaultRegion: region,
+    phoneVerification: bool(env, 'PHONE_VERIFICATION', true),
+    clinicBrand: str(env, 'CLINIC_BRAND', 'MedQ'),
+    menuTimeoutMs: int(env, 'MENU_TIMEOUT_MS', 5000, 200, 120000),
+    receptionEndpoint: optional(env, 'RECEPTION_ENDPOINT'),
+    maxActiveAppointments: int(env, 'MAX_ACTIVE_APPOINTMENTS', 3, 1, 100),
+    trustProxy: bool(env, 'TRUST_PROXY', false, 'on', 'off'),
+    logLevel,
+  };
+}

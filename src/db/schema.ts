@@ -1,0 +1,238 @@
+// The one SQLite schema. Migrations under db/migrations are generated from this file by drizzle-kit.
+import { sql } from 'drizzle-orm';
+import { sqliteTable, integer, text, index, uniqueIndex, check } from 'drizzle-orm/sqlite-core';
+
+const createdAt = () =>
+  text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+
+export const clinics = sqliteTable('clinics', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  did: text('did').notNull().default(''),
+  timezone: text('timezone').notNull().default('Asia/Kolkata'),
+  createdAt: createdAt(),
+});
+
+export const doctors = sqliteTable(
+  'doctors',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    clinicId: integer('clinic_id')
+      .notNull()
+      .references(() => clinics.id),
+    name: text('name').notNull(),
+    specialty: text('specialty').notNull().default(''),
+    displayOrder: integer('display_order').notNull().default(0),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index('doctors_clinic_idx').on(t.clinicId, t.displayOrder)],
+);
+
+/** Weekly schedule blocks. weekday: 1 = Monday … 7 = Sunday (ISO). Times are "HH:MM" in the clinic's timezone. */
+export const schedules = sqliteTable(
+  'schedules',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    doctorId: integer('doctor_id')
+      .notNull()
+      .references(() => doctors.id, { onDelete: 'cascade' }),
+    weekday: integer('weekday').notNull(),
+    startTime: text('start_time').notNull(),
+    endTime: text('end_time').notNull(),
+    slotMinutes: integer('slot_minutes').notNull(),
+    capacity: integer('capacity').notNull().default(1),
+  },
+  (t) => [
+    index('schedules_doctor_idx').on(t.doctorId, t.weekday),
+    check('schedules_weekday_check', sql`${t.weekday} BETWEEN 1 AND 7`),
+    check('schedules_capacity_check', sql`${t.capacity} >= 1`),
+    check('schedules_slot_check', sql`${t.slotMinutes} >= 5`),
+  ],
+);
+
+/** A day the whole clinic (doctor_id NULL) or one doctor does not see patients. */
+export const closedDates = sqliteTable(
+  'closed_dates',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    clinicId: integer('clinic_id')
+      .notNull()
+      .references(() => clinics.id, { onDelete: 'cascade' }),
+    doctorId: integer('doctor_id').references(() => doctors.id, { onDelete: 'cascade' }),
+    date: text('date').notNull(),
+    reason: text('reason').notNull().default(''),
+  },
+  (t) => [index('closed_dates_clinic_date_idx').on(t.clinicId, t.date)],
+);
+
+export const accounts = sqliteTable(
+  'accounts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    phone: text('phone').notNull(),
+    username: text('username').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    displayName: text('display_name').notNull(),
+    role: text('role', { enum: ['patient', 'staff'] }).notNull().default('patient'),
+    status: text('status', { enum: ['provisional', 'active'] }).notNull(),
+    mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(false),
+    // Bumped on every password change or claim; tokens carry it, so older tokens stop working.
+    tokenVersion: integer('token_version').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at'),
+  },
+  (t) => [uniqueIndex('accounts_phone_uq').on(t.phone), uniqueIndex('accounts_username_uq').on(t.username)],
+);
+
+export const patients = sqliteTable(
+  'patients',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    age: integer('age'),
+    phone: text('phone').notNull(),
+    accountId: integer('account_id').references(() => accounts.id),
+    source: text('source', { enum: ['ivr', 'web'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('patients_phone_idx').on(t.phone), index('patients_account_idx').on(t.accountId)],
+);
+
+export const APPOINTMENT_STATUSES = ['booked', 'cancelled', 'completed', 'no_show'] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+
+export const appointments = sqliteTable(
+  'appointments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    patientId: integer('patient_id')
+      .notNull()
+      .references(() => patients.id),
+    doctorId: integer('doctor_id')
+      .notNull()
+      .references(() => doctors.id),
+    date: text('date').notNull(),
+    slotTime: text('slot_time').notNull(),
+    seat: integer('seat').notNull(),
+    tokenNumber: text('token_number').notNull(),
+    // The booking person's phone: the key of the one-booking-per-doctor-per-day rule.
+    personPhone: text('person_phone').notNull(),
+    status: text('status', { enum: APPOINTMENT_STATUSES }).notNull().default('booked'),
+    channel: text('channel', { enum: ['ivr', 'web', 'staff'] }).notNull(),
+    createdAt: createdAt(),
+    cancelledAt: text('cancelled_at'),
+  },
+  (t) => [
+    // Capacity: a seat in a slot is held by at most one live booking. The sync module picks
+    // seat <= capacity inside a write transaction; this index makes a second holder impossible.
+    uniqueIndex('appointments_seat_uq')
+      .on(t.doctorId, t.date, t.slotTime, t.seat)
+      .where(sql`status <> 'cancelled'`),
+    uniqueIndex('appointments_token_uq')
+      .on(t.doctorId, t.date, t.tokenNumber)
+      .where(sql`status <> 'cancelled'`),
+    uniqueIndex('appointments_person_doctor_day_uq')
+      .on(t.doctorId, t.date, t.personPhone)
+      .where(sql`status = 'booked'`),
+    index('appointments_patient_idx').on(t.patientId, t.date),
+    index('appointments_doctor_day_idx').on(t.doctorId, t.date),
+  ],
+);
+
+/** A slot offered to a caller, counting against capacity until confirmed, released or expired. */
+export const slotHolds = sqliteTable(
+  'slot_holds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    doctorId: integer('doctor_id')
+      .notNull()
+      .references(() => doctors.id, { onDelete: 'cascade' }),
+    date: text('date').notNull(),
+    slotTime: text('slot_time').notNull(),
+    holder: text('holder').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('slot_holds_slot_idx').on(t.doctorId, t.date, t.slotTime), index('slot_holds_holder_idx').on(t.holder)],
+);
+
+export const verifications = sqliteTable(
+  'verifications',
+  {
+    id: text('id').primaryKey(),
+    phone: text('phone').notNull(),
+    purpose: text('purpose', { enum: ['register', 'link', 'reset'] }).notNull(),
+    // The pending action, with the password already hashed: never a plain password.
+    payload: text('payload').notNull(),
+    codeHash: text('code_hash').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    attemptsLeft: integer('attempts_left').notNull(),
+    status: text('status', { enum: ['pending', 'used', 'exhausted'] }).notNull().default('pending'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('verifications_phone_idx').on(t.phone)],
+);
+
+export const SMS_KINDS = ['welcome', 'sync', 'confirmation', 'cancellation', 'linked', 'otp'] as const;
+export type SmsKind = (typeof SMS_KINDS)[number];
+export const SMS_STATES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired'] as const;
+export type SmsState = (typeof SMS_STATES)[number];
+
+/** Written in the same transaction as the event that causes the message; drained by the sms role. */
+export const smsOutbox = sqliteTable(
+  'sms_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: SMS_KINDS }).notNull(),
+    phone: text('phone').notNull(),
+    // Blanked for welcome and OTP once the SMSC has accepted the message.
+    body: text('body').notNull(),
+    state: text('state', { enum: SMS_STATES }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    // Epoch milliseconds; the worker takes rows whose time has come.
+    nextAttemptAt: integer('next_attempt_at').notNull().default(0),
+    // An OTP not sent before its code expires is dropped, not sent late.
+    expiresAt: integer('expires_at'),
+    claimedBy: text('claimed_by'),
+    claimedAt: integer('claimed_at'),
+    messageIds: text('message_ids'),
+    lastError: text('last_error'),
+    appointmentId: integer('appointment_id'),
+    verificationId: text('verification_id'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+    deliveredAt: integer('delivered_at'),
+  },
+  (t) => [
+    index('sms_outbox_due_idx').on(t.state, t.nextAttemptAt),
+    index('sms_outbox_phone_kind_idx').on(t.phone, t.kind, t.createdAt),
+  ],
+);
+
+/** One row per SMPP part, so a delivery receipt (which names one part's id) finds its message. */
+export const smsParts = sqliteTable(
+  'sms_parts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    outboxId: integer('outbox_id')
+      .notNull()
+      .references(() => smsOutbox.id, { onDelete: 'cascade' }),
+    partNo: integer('part_no').notNull(),
+    messageId: text('message_id').notNull(),
+    state: text('state', { enum: ['sent', 'delivered', 'failed'] }).notNull().default('sent'),
+  },
+  (t) => [index('sms_parts_message_id_idx').on(t.messageId), index('sms_parts_outbox_idx').on(t.outboxId)],
+);
+
+/** Shared counters for rate limits, so several api processes enforce one limit. */
+export const rateEvents = sqliteTable(
+  'rate_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    bucket: text('bucket').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('rate_events_bucket_idx').on(t.bucket, t.at)],
+);

@@ -1,0 +1,57 @@
+// Account and patient steps shared by the use cases; each runs inside the caller's transaction.
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { accounts, patients } from '../db/schema.js';
+import type { Tx } from './context.js';
+import type { Db } from '../db/client.js';
+
+export type AccountRow = typeof accounts.$inferSelect;
+export type PatientRow = typeof patients.$inferSelect;
+
+export function accountByPhone(tx: Tx | Db, phone: string): AccountRow | undefined {
+  return tx.select().from(accounts).where(eq(accounts.phone, phone)).get();
+}
+
+export function accountByUsername(tx: Tx | Db, username: string): AccountRow | undefined {
+  return tx.select().from(accounts).where(eq(accounts.username, username)).get();
+}
+
+export function accountById(tx: Tx | Db, id: number): AccountRow | undefined {
+  return tx.select().from(accounts).where(eq(accounts.id, id)).get();
+}
+
+export function patientsByPhone(tx: Tx | Db, phone: string): PatientRow[] {
+  return tx.select().from(patients).where(eq(patients.phone, phone)).orderBy(asc(patients.id)).all();
+}
+
+/** Consolidation: every patient with the phone that has no account joins this one. */
+export function adoptUnlinkedPatients(tx: Tx, phone: string, accountId: number): void {
+  tx.update(patients)
+    .set({ accountId })
+    .where(and(eq(patients.phone, phone), isNull(patients.accountId)))
+    .run();
+}
+
+/** The account's patient row for its own phone, created if it has none. */
+export function ensureAccountPatient(tx: Tx, account: AccountRow, source: 'ivr' | 'web'): PatientRow {
+  const existing = tx
+    .select()
+    .from(patients)
+    .where(and(eq(patients.accountId, account.id), eq(patients.phone, account.phone)))
+    .orderBy(asc(patients.id))
+    .get();
+  if (existing) return existing;
+  return tx
+    .insert(patients)
+    .values({ name: account.displayName, phone: account.phone, accountId: account.id, source })
+    .returning()
+    .get();
+}
+
+export function bumpTokenVersion(tx: Tx, accountId: number, set: Partial<typeof accounts.$inferInsert>, now: Date): void {
+  const current = accountById(tx, accountId);
+  if (!current) return;
+  tx.update(accounts)
+    .set({ ...set, tokenVersion: current.tokenVersion + 1, updatedAt: now.toISOString() })
+    .where(eq(accounts.id, accountId))
+    .run();
+}

@@ -1,0 +1,169 @@
+// Web and staff booking, cancellation, status changes, and the offer holds the IVR uses.
+import { and, eq } from 'drizzle-orm';
+import { accounts, appointments, patients } from '../db/schema.js';
+import { isPastSlot } from '../booking/slots.js';
+import { smsText } from '../sms/texts.js';
+import {
+  bookInTx,
+  loadDoctor,
+  nextFreeSlot,
+  placeHold,
+  releaseHolds as releaseHoldsInTx,
+  type BookFailure,
+  type FreeSlot,
+  type SlotRef,
+} from './availability.js';
+import { abort, writeTx, type SyncContext } from './context.js';
+import { ensureAccountPatient } from './accounts-in-tx.js';
+import { enqueueSms } from './outbox.js';
+import { fail, ok, type Result } from './result.js';
+
+export interface WebBookingRequest {
+  accountId: number;
+  doctorId: number;
+  date: string;
+  time: string;
+  /** One of the account's patients; default: the account holder's own patient row. */
+  patientId?: number;
+}
+
+export interface BookedAppointment {
+  appointmentId: number;
+  patientId: number;
+  date: string;
+  time: string;
+  token: string;
+  doctorName: string;
+}
+
+export function bookForAccount(ctx: SyncContext, req: WebBookingRequest): Result<BookedAppointment, BookFailure> {
+  return writeTx(ctx, (tx) => {
+    const now = ctx.now();
+    const account = tx.select().from(accounts).where(eq(accounts.id, req.accountId)).get();
+    if (!account) return fail('not_found', 'No such account.');
+    const doctor = loadDoctor(tx, req.doctorId);
+    if (!doctor) return fail('not_found', 'No such doctor.');
+    let patient;
+    if (req.patientId !== undefined) {
+      patient = tx
+        .select()
+        .from(patients)
+        .where(and(eq(patients.id, req.patientId), eq(patients.accountId, account.id)))
+        .get();
+      if (!patient) return fail('not_found', 'No such patient on this account.');
+    } else {
+      patient = ensureAccountPatient(tx, account, 'web');
+    }
+    const booked = bookInTx(
+      tx,
+      { doctor, patientId: patient.id, personPhone: patient.phone, date: req.date, time: req.time, channel: 'web' },
+      now,
+      ctx.maxActiveAppointments,
+    );
+    if (!booked.ok) abort(booked);
+    const b = booked.value;
+    enqueueSms(
+      tx,
+      {
+        kind: 'confirmation',
+        phone: patient.phone,
+        body: smsText.confirmation(ctx.brand, { doctorName: doctor.name, date: b.date, time: b.time, token: b.token }),
+        appointmentId: b.id,
+      },
+      now,
+    );
+    return ok({ appointmentId: b.id, patientId: patient.id, date: b.date, time: b.time, token: b.token, doctorName: doctor.name });
+  });
+}
+
+export interface CancelRequest {
+  appointmentId: number;
+  /** The account asking; omitted for staff (and the IVR, which passes the caller's phone). */
+  accountId?: number;
+  phone?: string;
+}
+
+/** Cancels an upcoming booking and queues the cancellation SMS. Another person's id is not_found. */
+export function cancelAppointment(ctx: SyncContext, req: CancelRequest): Result<{ appointmentId: number }, 'not_found' | 'not_cancellable'> {
+  return writeTx(ctx, (tx) => {
+    const now = ctx.now();
+    const row = tx
+      .select({ a: appointments, accountId: patients.accountId })
+      .from(appointments)
+      .innerJoin(patients, eq(patients.id, appointments.patientId))
+      .where(eq(appointments.id, req.appointmentId))
+      .get();
+    if (!row) return fail('not_found', 'No such appointment.');
+    if (req.accountId !== undefined && row.accountId !== req.accountId) return fail('not_found', 'No such appointment.');
+    if (req.phone !== undefined && row.a.personPhone !== req.phone) return fail('not_found', 'No such appointment.');
+    const doctor = loadDoctor(tx, row.a.doctorId)!;
+    if (row.a.status !== 'booked' || isPastSlot(row.a.date, row.a.slotTime, doctor.timezone, now)) {
+      return fail('not_cancellable', 'Only an upcoming booked appointment can be cancelled.');
+    }
+    tx.update(appointments)
+      .set({ status: 'cancelled', cancelledAt: now.toISOString() })
+      .where(eq(appointments.id, row.a.id))
+      .run();
+    enqueueSms(
+      tx,
+      {
+        kind: 'cancellation',
+        phone: row.a.personPhone,
+        body: smsText.cancellation(ctx.brand, {
+          doctorName: doctor.name,
+          date: row.a.date,
+          time: row.a.slotTime,
+          token: row.a.tokenNumber,
+        }),
+        appointmentId: row.a.id,
+      },
+      now,
+    );
+    return ok({ appointmentId: row.a.id });
+  });
+}
+
+/** Staff marks what happened: completed or no_show (only for a booked appointment). */
+export function setAppointmentOutcome(
+  ctx: SyncContext,
+  appointmentId: number,
+  status: 'completed' | 'no_show',
+): Result<{ appointmentId: number }, 'not_found' | 'not_cancellable'> {
+  return writeTx(ctx, (tx) => {
+    const a = tx.select().from(appointments).where(eq(appointments.id, appointmentId)).get();
+    if (!a) return fail('not_found', 'No such appointment.');
+    if (a.status !== 'booked' && a.status !== 'completed' && a.status !== 'no_show') {
+      return fail('not_cancellable', 'A cancelled appointment cannot be marked.');
+    }
+    tx.update(appointments).set({ status }).where(eq(appointments.id, appointmentId)).run();
+    return ok({ appointmentId });
+  });
+}
+
+/**
+ * Offers a caller the doctor's next free slot after `after` and holds it for HOLD_SECONDS, so
+ * callers at the same moment are offered different slots. Replaces the caller's previous hold.
+ */
+export function offerNextSlot(
+  ctx: SyncContext,
+  doctorId: number,
+  holder: string,
+  after?: SlotRef,
+): Result<FreeSlot, 'not_found' | 'no_slots'> {
+  return writeTx(ctx, (tx) => {
+    const now = ctx.now();
+    const doctor = loadDoctor(tx, doctorId);
+    if (!doctor || !doctor.active) return fail('not_found', 'No such doctor.');
+    const slot = nextFreeSlot(tx, doctor, now, after, holder);
+    if (!slot) {
+      releaseHoldsInTx(tx, holder);
+      return fail('no_slots', 'No free slot in the next 30 days.');
+    }
+    placeHold(tx, doctor.id, slot, holder, now);
+    return ok(slot);
+  });
+}
+
+export function releaseHolds(ctx: SyncContext, holder: string): void {
+  writeTx(ctx, (tx) => releaseHoldsInTx(tx, holder));
+}

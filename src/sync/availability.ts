@@ -1,0 +1,304 @@
+// Slot availability, holds and the booking write, as seen from inside a transaction.
+import { and, eq, gte, lte, gt, ne, sql, isNull, or } from 'drizzle-orm';
+import { appointments, clinics, closedDates, doctors, schedules, slotHolds } from '../db/schema.js';
+import {
+  daySlots,
+  isDate,
+  isPastSlot,
+  isTime,
+  localNow,
+  searchDates,
+  tokenNumber,
+  weekdayOf,
+  type DaySlot,
+  type ScheduleBlock,
+} from '../booking/slots.js';
+import { fail, ok, type Result } from './result.js';
+import type { Tx } from './context.js';
+import type { Db } from '../db/client.js';
+
+type Reader = Tx | Db;
+
+export const HOLD_SECONDS = 60;
+
+export interface DoctorInfo {
+  id: number;
+  name: string;
+  specialty: string;
+  clinicId: number;
+  clinicName: string;
+  timezone: string;
+  active: boolean;
+  blocks: ScheduleBlock[];
+}
+
+export interface SlotRef {
+  date: string;
+  time: string;
+}
+
+export function loadDoctor(tx: Reader, doctorId: number): DoctorInfo | null {
+  const row = tx
+    .select({
+      id: doctors.id,
+      name: doctors.name,
+      specialty: doctors.specialty,
+      clinicId: doctors.clinicId,
+      clinicName: clinics.name,
+      timezone: clinics.timezone,
+      active: doctors.active,
+    })
+    .from(doctors)
+    .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
+    .where(eq(doctors.id, doctorId))
+    .get();
+  if (!row) return null;
+  const blocks = tx
+    .select({
+      weekday: schedules.weekday,
+      startTime: schedules.startTime,
+      endTime: schedules.endTime,
+      slotMinutes: schedules.slotMinutes,
+      capacity: schedules.capacity,
+    })
+    .from(schedules)
+    .where(eq(schedules.doctorId, doctorId))
+    .all();
+  return { ...row, blocks };
+}
+
+function closedSet(tx: Reader, doctor: DoctorInfo, from: string, to: string): Set<string> {
+  const rows = tx
+    .select({ date: closedDates.date })
+    .from(closedDates)
+    .where(
+      and(
+        eq(closedDates.clinicId, doctor.clinicId),
+        or(isNull(closedDates.doctorId), eq(closedDates.doctorId, doctor.id)),
+        gte(closedDates.date, from),
+        lte(closedDates.date, to),
+      ),
+    )
+    .all();
+  return new Set(rows.map((r) => r.date));
+}
+
+/** Seats in use per "date time": live bookings plus unexpired holds of other holders. */
+function usage(tx: Reader, doctorId: number, from: string, to: string, nowMs: number, exceptHolder?: string) {
+  const used = new Map<string, number>();
+  const add = (k: string, n: number) => used.set(k, (used.get(k) ?? 0) + n);
+  const booked = tx
+    .select({ date: appointments.date, time: appointments.slotTime, n: sql<number>`count(*)` })
+    .from(appointments)
+    .where(
+      and(
+        eq(appointments.doctorId, doctorId),
+        gte(appointments.date, from),
+        lte(appointments.date, to),
+        ne(appointments.status, 'cancelled'),
+      ),
+    )
+    .groupBy(appointments.date, appointments.slotTime)
+    .all();
+  for (const r of booked) add(`${r.date} ${r.time}`, r.n);
+  const holds = tx
+    .select({ date: slotHolds.date, time: slotHolds.slotTime, holder: slotHolds.holder })
+    .from(slotHolds)
+    .where(
+      and(
+        eq(slotHolds.doctorId, doctorId),
+        gte(slotHolds.date, from),
+        lte(slotHolds.date, to),
+        gt(slotHolds.expiresAt, nowMs),
+      ),
+    )
+    .all();
+  for (const h of holds) if (h.holder !== exceptHolder) add(`${h.date} ${h.time}`, 1);
+  return used;
+}
+
+export interface FreeSlot extends SlotRef {
+  token: string;
+  seatsLeft: number;
+}
+
+/** Free slots of one day (not past, not closed, under capacity). */
+export function freeSlotsOn(tx: Reader, doctor: DoctorInfo, date: string, now: Date, exceptHolder?: string): FreeSlot[] {
+  if (closedSet(tx, doctor, date, date).has(date)) return [];
+  const used = usage(tx, doctor.id, date, date, now.getTime(), exceptHolder);
+  const out: FreeSlot[] = [];
+  for (const slot of daySlots(doctor.blocks, weekdayOf(date))) {
+    if (isPastSlot(date, slot.time, doctor.timezone, now)) continue;
+    const n = used.get(`${date} ${slot.time}`) ?? 0;
+    if (n < slot.capacity) out.push({ date, time: slot.time, token: tokenNumber(doctor.name, slot, n + 1), seatsLeft: slot.capacity - n });
+  }
+  return out;
+}
+
+/** The first free slot strictly after `after` (or from now), within the 30-day search window. */
+export function nextFreeSlot(tx: Reader, doctor: DoctorInfo, now: Date, after?: SlotRef, exceptHolder?: string): FreeSlot | null {
+  const dates = searchDates(doctor.timezone, now);
+  const from = dates[0]!;
+  const to = dates[dates.length - 1]!;
+  const closed = closedSet(tx, doctor, from, to);
+  const used = usage(tx, doctor.id, from, to, now.getTime(), exceptHolder);
+  for (const date of dates) {
+    if (closed.has(date)) continue;
+    if (after && date < after.date) continue;
+    for (const slot of daySlots(doctor.blocks, weekdayOf(date))) {
+      if (after && date === after.date && slot.time <= after.time) continue;
+      if (isPastSlot(date, slot.time, doctor.timezone, now)) continue;
+      const n = used.get(`${date} ${slot.time}`) ?? 0;
+      if (n < slot.capacity) {
+        return { date, time: slot.time, token: tokenNumber(doctor.name, slot, n + 1), seatsLeft: slot.capacity - n };
+      }
+    }
+  }
+  return null;
+}
+
+export function releaseHolds(tx: Tx, holder: string): void {
+  tx.delete(slotHolds).where(eq(slotHolds.holder, holder)).run();
+}
+
+export function placeHold(tx: Tx, doctorId: number, slot: SlotRef, holder: string, now: Date): void {
+  tx.delete(slotHolds).where(lte(slotHolds.expiresAt, now.getTime())).run();
+  releaseHolds(tx, holder);
+  tx.insert(slotHolds)
+    .values({ doctorId, date: slot.date, slotTime: slot.time, holder, expiresAt: now.getTime() + HOLD_SECONDS * 1000 })
+    .run();
+}
+
+export interface BookRequest {
+  doctor: DoctorInfo;
+  patientId: number;
+  personPhone: string;
+  date: string;
+  time: string;
+  channel: 'ivr' | 'web' | 'staff';
+  /** The caller whose offer hold this booking consumes (its own hold does not count against it). */
+  holder?: string;
+}
+
+export type BookFailure =
+  | 'not_found'
+  | 'slot_taken'
+  | 'slot_in_past'
+  | 'clinic_closed'
+  | 'already_booked_with_doctor'
+  | 'appointment_limit';
+
+export interface Booked {
+  id: number;
+  date: string;
+  time: string;
+  token: string;
+  seat: number;
+}
+
+/** Checks a slot for a booking without writing: shared by booking and by the API's pre-checks. */
+export function checkSlot(
+  tx: Reader,
+  doctor: DoctorInfo,
+  date: string,
+  time: string,
+  now: Date,
+): Result<DaySlot, 'not_found' | 'slot_in_past' | 'clinic_closed'> {
+  if (!doctor.active) return fail('not_found', 'This doctor is not taking appointments.');
+  if (!isDate(date) || !isTime(time)) return fail('not_found', 'There is no such slot.');
+  const slot = daySlots(doctor.blocks, weekdayOf(date)).find((s) => s.time === time);
+  if (!slot) return fail('not_found', `Dr ${doctor.name} has no slot at ${time} on ${date}.`);
+  if (isPastSlot(date, time, doctor.timezone, now)) return fail('slot_in_past', 'That slot has already passed.');
+  const horizon = searchDates(doctor.timezone, now, 91).at(-1)!;
+  if (date > horizon) return fail('not_found', 'Bookings open 90 days ahead.');
+  if (closedSet(tx, doctor, date, date).has(date)) return fail('clinic_closed', 'The clinic is closed on that day.');
+  return ok(slot);
+}
+
+/** Upcoming live bookings of a person (by phone), for MAX_ACTIVE_APPOINTMENTS. */
+export function activeBookingCount(tx: Reader, phone: string, timezone: string, now: Date): number {
+  const today = localNow(timezone, now).date;
+  const row = tx
+    .select({ n: sql<number>`count(*)` })
+    .from(appointments)
+    .where(and(eq(appointments.personPhone, phone), eq(appointments.status, 'booked'), gte(appointments.date, today)))
+    .get();
+  return row?.n ?? 0;
+}
+
+/** The booking write. Runs inside the caller's immediate transaction. */
+export function bookInTx(tx: Tx, req: BookRequest, now: Date, maxActive: number): Result<Booked, BookFailure> {
+  const { doctor, date, time } = req;
+  const checked = checkSlot(tx, doctor, date, time, now);
+  if (!checked.ok) return checked;
+  const slot = checked.value;
+
+  const sameDay = tx
+    .select({ id: appointments.id })
+    .from(appointments)
+    .where(
+      and(
+        eq(appointments.doctorId, doctor.id),
+        eq(appointments.date, date),
+        eq(appointments.personPhone, req.personPhone),
+        eq(appointments.status, 'booked'),
+      ),
+    )
+    .get();
+  if (sameDay) return fail('already_booked_with_doctor', `You already have an appointment with Dr ${doctor.name} that day.`);
+
+  if (activeBookingCount(tx, req.personPhone, doctor.timezone, now) >= maxActive) {
+    return fail('appointment_limit', `You can hold at most ${maxActive} upcoming appointments.`);
+  }
+
+  const seatsTaken = new Set(
+    tx
+      .select({ seat: appointments.seat })
+      .from(appointments)
+      .where(
+        and(
+          eq(appointments.doctorId, doctor.id),
+          eq(appointments.date, date),
+          eq(appointments.slotTime, time),
+          ne(appointments.status, 'cancelled'),
+        ),
+      )
+      .all()
+      .map((r) => r.seat),
+  );
+  const otherHolds = tx
+    .select({ holder: slotHolds.holder })
+    .from(slotHolds)
+    .where(
+      and(
+        eq(slotHolds.doctorId, doctor.id),
+        eq(slotHolds.date, date),
+        eq(slotHolds.slotTime, time),
+        gt(slotHolds.expiresAt, now.getTime()),
+      ),
+    )
+    .all()
+    .filter((h) => h.holder !== req.holder).length;
+  if (seatsTaken.size + otherHolds >= slot.capacity) return fail('slot_taken', 'That slot has just been taken.');
+
+  let seat = 1;
+  while (seatsTaken.has(seat)) seat++;
+  const token = tokenNumber(doctor.name, slot, seat);
+  const row = tx
+    .insert(appointments)
+    .values({
+      patientId: req.patientId,
+      doctorId: doctor.id,
+      date,
+      slotTime: time,
+      seat,
+      tokenNumber: token,
+      personPhone: req.personPhone,
+      channel: req.channel,
+      status: 'booked',
+    })
+    .returning({ id: appointments.id })
+    .get();
+  if (req.holder) releaseHolds(tx, req.holder);
+  return ok({ id: row.id, date, time, token, seat });
+}

@@ -1,0 +1,40 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { Db } from '../db/client.js';
+import type { Fail } from './result.js';
+
+/** What every sync use case needs: the database, the clinic-wide settings and a clock. */
+export interface SyncContext {
+  db: Db;
+  region: CountryCode;
+  brand: string;
+  maxActiveAppointments: number;
+  /** Key for the HMAC of one-time codes (derived from JWT_SECRET). */
+  codeSecret: string;
+  now: () => Date;
+}
+
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+class Abort {
+  constructor(readonly result: Fail) {}
+}
+
+/** Ends the transaction with nothing written and makes writeTx return this failure. */
+export function abort(result: Fail): never {
+  throw new Abort(result);
+}
+
+/**
+ * The one way to write. BEGIN IMMEDIATE takes the write lock up front, so the checks a use case
+ * makes inside the transaction still hold when it writes (no read-then-write race between processes).
+ * The body must be synchronous: better-sqlite3 transactions cannot span an await.
+ * A body that calls abort(failure) is rolled back, and the failure is returned as a value.
+ */
+export function writeTx<T>(ctx: SyncContext, body: (tx: Tx) => T): T {
+  try {
+    return ctx.db.transaction(body, { behavior: 'immediate' });
+  } catch (e) {
+    if (e instanceof Abort) return e.result as T;
+    throw e;
+  }
+}

@@ -1,0 +1,124 @@
+// SPEC §3 "IVR booking": one transaction finds or creates the caller's account, books, queues SMS.
+import { eq } from 'drizzle-orm';
+import { accounts, patients } from '../db/schema.js';
+import { lastFour, normalizePhone } from '../phone/index.js';
+import { smsText } from '../sms/texts.js';
+import { bookInTx, loadDoctor, type BookFailure } from './availability.js';
+import { abort, writeTx, type SyncContext } from './context.js';
+import { generateTempPassword, hashPassword } from './credentials.js';
+import { accountByPhone, adoptUnlinkedPatients, ensureAccountPatient } from './accounts-in-tx.js';
+import { enqueueSms } from './outbox.js';
+import { fail, ok, type Result } from './result.js';
+
+export interface PhoneBookingRequest {
+  /** Caller ID or a keyed number; normalised here. */
+  phone: string;
+  doctorId: number;
+  date: string;
+  time: string;
+  /** The call holding the offered slot (IVR), so its own hold does not block it. */
+  holder?: string;
+  channel?: 'ivr' | 'staff';
+  /** Staff booking on a caller's behalf may give the name for a new patient. */
+  name?: string;
+}
+
+export interface PhoneBooking {
+  appointmentId: number;
+  patientId: number;
+  accountId: number;
+  accountCreated: boolean;
+  phone: string;
+  date: string;
+  time: string;
+  token: string;
+  doctorName: string;
+}
+
+export async function bookByPhone(
+  ctx: SyncContext,
+  req: PhoneBookingRequest,
+): Promise<Result<PhoneBooking, BookFailure | 'invalid_phone'>> {
+  const phoneResult = normalizePhone(req.phone, ctx.region);
+  if (!phoneResult.ok) return phoneResult;
+  const phone = phoneResult.phone;
+  // Hashing is slow; do it before the write lock is taken, used only if an account is created.
+  const tempPassword = generateTempPassword();
+  const tempHash = await hashPassword(tempPassword);
+  const now = ctx.now();
+
+  return writeTx(ctx, (tx) => {
+    const doctor = loadDoctor(tx, req.doctorId);
+    if (!doctor) return fail('not_found', 'No such doctor.');
+
+    let account = accountByPhone(tx, phone);
+    let accountCreated = false;
+    if (!account) {
+      account = tx
+        .insert(accounts)
+        .values({
+          phone,
+          username: phone,
+          passwordHash: tempHash,
+          displayName: req.name?.trim() || `IVR Patient ${lastFour(phone)}`,
+          status: 'provisional',
+          mustChangePassword: true,
+          role: 'patient',
+        })
+        .returning()
+        .get();
+      accountCreated = true;
+      adoptUnlinkedPatients(tx, phone, account.id);
+    }
+    const patient = ensureAccountPatient(tx, account, 'ivr');
+    // The patient keeps the account holder's name.
+    if (patient.name !== account.displayName) {
+      tx.update(patients).set({ name: account.displayName }).where(eq(patients.id, patient.id)).run();
+    }
+
+    const booked = bookInTx(
+      tx,
+      {
+        doctor,
+        patientId: patient.id,
+        personPhone: phone,
+        date: req.date,
+        time: req.time,
+        channel: req.channel ?? 'ivr',
+        holder: req.holder,
+      },
+      now,
+      ctx.maxActiveAppointments,
+    );
+    // Rolls back the account too: a failed booking leaves no half-made state.
+    if (!booked.ok) abort(booked);
+    const b = booked.value;
+
+    if (accountCreated) {
+      enqueueSms(tx, { kind: 'welcome', phone, body: smsText.welcome(ctx.brand, phone, tempPassword) }, now);
+    } else if (account.status === 'active') {
+      enqueueSms(tx, { kind: 'sync', phone, body: smsText.sync(), appointmentId: b.id }, now);
+    }
+    enqueueSms(
+      tx,
+      {
+        kind: 'confirmation',
+        phone,
+        body: smsText.confirmation(ctx.brand, { doctorName: doctor.name, date: b.date, time: b.time, token: b.token }),
+        appointmentId: b.id,
+      },
+      now,
+    );
+    return ok({
+      appointmentId: b.id,
+      patientId: patient.id,
+      accountId: account.id,
+      accountCreated,
+      phone,
+      date: b.date,
+      time: b.time,
+      token: b.token,
+      doctorName: doctor.name,
+    });
+  });
+}

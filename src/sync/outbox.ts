@@ -1,0 +1,42 @@
+// Writing an SMS is part of the business transaction that causes it; the sms role sends it later.
+import { and, eq, gte, sql } from 'drizzle-orm';
+import { smsOutbox, type SmsKind } from '../db/schema.js';
+import type { Tx } from './context.js';
+import type { Db } from '../db/client.js';
+
+export interface OutgoingSms {
+  kind: SmsKind;
+  phone: string;
+  body: string;
+  appointmentId?: number;
+  verificationId?: string;
+  /** Epoch ms after which the message must not be sent (OTP). */
+  expiresAt?: number;
+}
+
+export function enqueueSms(tx: Tx, sms: OutgoingSms, now: Date): number {
+  return tx
+    .insert(smsOutbox)
+    .values({
+      kind: sms.kind,
+      phone: sms.phone,
+      body: sms.body,
+      appointmentId: sms.appointmentId ?? null,
+      verificationId: sms.verificationId ?? null,
+      expiresAt: sms.expiresAt ?? null,
+      createdAt: now.getTime(),
+      nextAttemptAt: now.getTime(),
+    })
+    .returning({ id: smsOutbox.id })
+    .get().id;
+}
+
+export function countRecentSms(tx: Tx | Db, phone: string, kind: SmsKind, sinceMs: number): number {
+  return (
+    tx
+      .select({ n: sql<number>`count(*)` })
+      .from(smsOutbox)
+      .where(and(eq(smsOutbox.phone, phone), eq(smsOutbox.kind, kind), gte(smsOutbox.createdAt, sinceMs)))
+      .get()?.n ?? 0
+  );
+}

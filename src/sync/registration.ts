@@ -1,0 +1,152 @@
+// SPEC §3 "Web registration", "Linking" and password reset/claim.
+import { eq } from 'drizzle-orm';
+import { accounts, patients } from '../db/schema.js';
+import { smsText } from '../sms/texts.js';
+import { writeTx, type SyncContext, type Tx } from './context.js';
+import {
+  accountByPhone,
+  accountByUsername,
+  bumpTokenVersion,
+  patientsByPhone,
+  type AccountRow,
+} from './accounts-in-tx.js';
+import { enqueueSms } from './outbox.js';
+import { fail, MESSAGES, ok, type Result } from './result.js';
+import type { Db } from '../db/client.js';
+
+export interface RegisterInput {
+  phone: string; // E.164, already normalised
+  name: string;
+  age: number | null;
+  username: string;
+  passwordHash: string;
+}
+
+export type RegisterFailure = 'phone_already_registered' | 'ivr_account_exists' | 'username_taken';
+
+/** The three outcomes of SPEC §3, in order. Read-only; registerInTx checks again before writing. */
+export function registrationConflict(tx: Tx | Db, phone: string, username: string) {
+  const account = accountByPhone(tx, phone);
+  if (account?.status === 'active') return fail('phone_already_registered', MESSAGES.phoneAlreadyRegistered);
+  if (account || patientsByPhone(tx, phone).length > 0) {
+    return fail('ivr_account_exists', MESSAGES.ivrAccountExists, { phone_number: phone });
+  }
+  if (accountByUsername(tx, username)) return fail('username_taken', MESSAGES.usernameTaken);
+  return null;
+}
+
+export function registerInTx(tx: Tx, input: RegisterInput, now: Date): Result<AccountRow, RegisterFailure> {
+  const conflict = registrationConflict(tx, input.phone, input.username);
+  if (conflict) return conflict;
+  const account = tx
+    .insert(accounts)
+    .values({
+      phone: input.phone,
+      username: input.username,
+      passwordHash: input.passwordHash,
+      displayName: input.name,
+      status: 'active',
+      role: 'patient',
+      updatedAt: now.toISOString(),
+    })
+    .returning()
+    .get();
+  tx.insert(patients)
+    .values({ name: input.name, age: input.age, phone: input.phone, accountId: account.id, source: 'web' })
+    .run();
+  return ok(account);
+}
+
+export function registerAccount(ctx: SyncContext, input: RegisterInput): Result<AccountRow, RegisterFailure> {
+  return writeTx(ctx, (tx) => registerInTx(tx, input, ctx.now()));
+}
+
+export type LinkFailure = 'phone_already_registered' | 'no_phone_bookings' | 'username_taken';
+
+export function linkConflict(tx: Tx | Db, phone: string, username: string) {
+  const account = accountByPhone(tx, phone);
+  if (account?.status === 'active') return fail('phone_already_registered', MESSAGES.phoneAlreadyRegistered);
+  if (!account && patientsByPhone(tx, phone).length === 0) {
+    return fail('no_phone_bookings', 'We found no phone bookings for this number.');
+  }
+  const byName = accountByUsername(tx, username);
+  if (byName && byName.id !== account?.id) return fail('username_taken', MESSAGES.usernameTaken);
+  return null;
+}
+
+/**
+ * Every patient with the phone joins one account (the provisional one is claimed), every one of
+ * them takes the web name and age, all bookings stay, and the linked SMS is queued.
+ */
+export function linkInTx(tx: Tx, input: RegisterInput, now: Date): Result<AccountRow, LinkFailure> {
+  const conflict = linkConflict(tx, input.phone, input.username);
+  if (conflict) return conflict;
+  let account = accountByPhone(tx, input.phone);
+  if (account) {
+    bumpTokenVersion(
+      tx,
+      account.id,
+      {
+        username: input.username,
+        passwordHash: input.passwordHash,
+        displayName: input.name,
+        status: 'active',
+        mustChangePassword: false,
+      },
+      now,
+    );
+  } else {
+    account = tx
+      .insert(accounts)
+      .values({
+        phone: input.phone,
+        username: input.username,
+        passwordHash: input.passwordHash,
+        displayName: input.name,
+        status: 'active',
+        role: 'patient',
+        updatedAt: now.toISOString(),
+      })
+      .returning()
+      .get();
+  }
+  // "Web registration name takes precedence" over IVR Patient NNNN and legacy names.
+  tx.update(patients)
+    .set({ accountId: account.id, name: input.name, age: input.age })
+    .where(eq(patients.phone, input.phone))
+    .run();
+  enqueueSms(tx, { kind: 'linked', phone: input.phone, body: smsText.linked() }, now);
+  return ok(tx.select().from(accounts).where(eq(accounts.id, account.id)).get()!);
+}
+
+export function linkPhone(ctx: SyncContext, input: RegisterInput): Result<AccountRow, LinkFailure> {
+  return writeTx(ctx, (tx) => linkInTx(tx, input, ctx.now()));
+}
+
+export interface ResetInput {
+  phone: string;
+  passwordHash: string;
+}
+
+/** Replaces the password (claiming a provisional account) and ends every older token. */
+export function resetInTx(tx: Tx, input: ResetInput, now: Date): Result<AccountRow, 'unknown_phone'> {
+  const account = accountByPhone(tx, input.phone);
+  if (!account) return fail('unknown_phone', 'No account has this phone number.');
+  bumpTokenVersion(tx, account.id, { passwordHash: input.passwordHash, status: 'active', mustChangePassword: false }, now);
+  return ok(tx.select().from(accounts).where(eq(accounts.id, account.id)).get()!);
+}
+
+export function resetPassword(ctx: SyncContext, input: ResetInput): Result<AccountRow, 'unknown_phone'> {
+  return writeTx(ctx, (tx) => resetInTx(tx, input, ctx.now()));
+}
+
+/** POST /api/me/password after the current password was checked: claims a provisional account. */
+export function changePassword(ctx: SyncContext, accountId: number, passwordHash: string): Result<AccountRow, 'not_found'> {
+  return writeTx(ctx, (tx) => {
+    const now = ctx.now();
+    const account = tx.select().from(accounts).where(eq(accounts.id, accountId)).get();
+    if (!account) return fail('not_found', 'No such account.');
+    bumpTokenVersion(tx, account.id, { passwordHash, status: 'active', mustChangePassword: false }, now);
+    return ok(tx.select().from(accounts).where(eq(accounts.id, account.id)).get()!);
+  });
+}

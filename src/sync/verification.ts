@@ -1,0 +1,125 @@
+// SPEC §3 "Verification": a one-time code by SMS proves the phone before register, link or reset.
+import { eq } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { verifications } from '../db/schema.js';
+import { smsText } from '../sms/texts.js';
+import { writeTx, type SyncContext, type Tx } from './context.js';
+import { codeMatches, generateCode, hashCode } from './credentials.js';
+import { countRecentSms, enqueueSms } from './outbox.js';
+import { fail, ok, type Fail, type Result } from './result.js';
+import { linkInTx, registerInTx, resetInTx, type RegisterInput, type ResetInput } from './registration.js';
+import type { AccountRow } from './accounts-in-tx.js';
+
+export const CODE_TTL_SECONDS = 600;
+export const CODE_TRIES = 5;
+export const CODES_PER_WINDOW = 5;
+export const CODE_WINDOW_MS = 15 * 60 * 1000;
+
+export type PendingAction =
+  | { purpose: 'register'; input: RegisterInput }
+  | { purpose: 'link'; input: RegisterInput }
+  | { purpose: 'reset'; input: ResetInput };
+
+export interface VerificationStarted {
+  verificationId: string;
+  expiresIn: number;
+}
+
+function sendCode(tx: Tx, ctx: SyncContext, id: string, phone: string, now: Date): Result<{ expiresAt: number }, 'too_many_codes'> {
+  if (countRecentSms(tx, phone, 'otp', now.getTime() - CODE_WINDOW_MS) >= CODES_PER_WINDOW) {
+    return fail('too_many_codes', 'Too many codes were sent to this phone. Please wait 15 minutes and try again.');
+  }
+  const code = generateCode();
+  const expiresAt = now.getTime() + CODE_TTL_SECONDS * 1000;
+  tx.update(verifications)
+    .set({ codeHash: hashCode(ctx.codeSecret, id, code), expiresAt, attemptsLeft: CODE_TRIES })
+    .where(eq(verifications.id, id))
+    .run();
+  enqueueSms(tx, { kind: 'otp', phone, body: smsText.otp(ctx.brand, code), verificationId: id, expiresAt }, now);
+  return ok({ expiresAt });
+}
+
+/**
+ * Records the pending action (its password already hashed) and queues the code. `unknown` phones
+ * for reset get an id too but no SMS, so the answer does not reveal who has an account.
+ */
+export function startVerification(
+  ctx: SyncContext,
+  action: PendingAction,
+  opts: { sendSms?: boolean } = {},
+): Result<VerificationStarted, 'too_many_codes'> {
+  return writeTx(ctx, (tx) => {
+    const now = ctx.now();
+    const id = randomUUID();
+    tx.insert(verifications)
+      .values({
+        id,
+        phone: action.input.phone,
+        purpose: action.purpose,
+        payload: JSON.stringify(action.input),
+        codeHash: '',
+        expiresAt: now.getTime() + CODE_TTL_SECONDS * 1000,
+        attemptsLeft: CODE_TRIES,
+      })
+      .run();
+    if (opts.sendSms === false) return ok({ verificationId: id, expiresIn: CODE_TTL_SECONDS });
+    const sent = sendCode(tx, ctx, id, action.input.phone, now);
+    if (!sent.ok) {
+      tx.delete(verifications).where(eq(verifications.id, id)).run();
+      return sent;
+    }
+    return ok({ verificationId: id, expiresIn: CODE_TTL_SECONDS });
+  });
+}
+
+const EXPIRED = () => fail('verification_expired', 'This code has expired or was already used. Please start again.');
+
+export function resendCode(ctx: SyncContext, verificationId: string): Result<VerificationStarted, 'too_many_codes' | 'verification_expired'> {
+  return writeTx(ctx, (tx) => {
+    const now = ctx.now();
+    const v = tx.select().from(verifications).where(eq(verifications.id, verificationId)).get();
+    if (!v || v.status !== 'pending') return EXPIRED();
+    if (v.codeHash === '') {
+      // A reset for an unknown phone: behave like a sent code, send nothing.
+      return ok({ verificationId, expiresIn: CODE_TTL_SECONDS });
+    }
+    const sent = sendCode(tx, ctx, v.id, v.phone, now);
+    if (!sent.ok) return sent;
+    return ok({ verificationId, expiresIn: CODE_TTL_SECONDS });
+  });
+}
+
+export type Completed =
+  | { purpose: 'register' | 'link' | 'reset'; result: Result<AccountRow> };
+
+/**
+ * Checks the code and, in the same transaction, re-checks the state and completes the pending
+ * action: a phone booking that made an account meanwhile turns a registration into ivr_account_exists.
+ */
+export function completeVerification(
+  ctx: SyncContext,
+  verificationId: string,
+  code: string,
+): Result<Completed, 'invalid_code' | 'verification_expired'> {
+  return writeTx(ctx, (tx): Result<Completed, 'invalid_code' | 'verification_expired'> => {
+    const now = ctx.now();
+    const v = tx.select().from(verifications).where(eq(verifications.id, verificationId)).get();
+    if (!v || v.status !== 'pending' || v.expiresAt <= now.getTime() || v.attemptsLeft <= 0) return EXPIRED();
+    if (v.codeHash === '' || !codeMatches(ctx.codeSecret, v.id, code, v.codeHash)) {
+      const left = v.attemptsLeft - 1;
+      tx.update(verifications)
+        .set({ attemptsLeft: left, status: left <= 0 ? 'exhausted' : 'pending' })
+        .where(eq(verifications.id, v.id))
+        .run();
+      if (left <= 0) return EXPIRED();
+      return fail('invalid_code', 'That code is not right. Please check the SMS and try again.', { attempts_left: left });
+    }
+    tx.update(verifications).set({ status: 'used' }).where(eq(verifications.id, v.id)).run();
+    const input = JSON.parse(v.payload) as RegisterInput & ResetInput;
+    let result: Result<AccountRow> | Fail;
+    if (v.purpose === 'register') result = registerInTx(tx, input, now);
+    else if (v.purpose === 'link') result = linkInTx(tx, input, now);
+    else result = resetInTx(tx, input, now);
+    return ok({ purpose: v.purpose, result });
+  });
+}
