@@ -206,9 +206,9 @@ export function checkSlot(
 ): Result<DaySlot, 'not_found' | 'slot_in_past' | 'clinic_closed'> {
   if (!doctor.active) return fail('not_found', 'This doctor is not taking appointments.');
   if (!isDate(date) || !isTime(time)) return fail('not_found', 'There is no such slot.');
-  const slot = daySlots(doctor.blocks, weekdayOf(date)).find((s) => s.time === time);
-  if (!slot) return fail('not_found', `Dr ${doctor.name} has no slot at ${time} on ${date}.`);
   if (isPastSlot(date, time, doctor.timezone, now)) return fail('slot_in_past', 'That slot has already passed.');
+  const slot = daySlots(doctor.blocks, weekdayOf(date)).find((s) => s.time === time);
+  if (!slot) return fail('not_found', `${doctor.name} has no slot at ${time} on ${date}.`);
   const horizon = searchDates(doctor.timezone, now, 91).at(-1)!;
   if (date > horizon) return fail('not_found', 'Bookings open 90 days ahead.');
   if (closedSet(tx, doctor, date, date).has(date)) return fail('clinic_closed', 'The clinic is closed on that day.');

@@ -1,0 +1,56 @@
+// A real SQLite file per test, migrated and seeded like production.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig, type Config } from '../../src/config/index.js';
+import { migrateDatabase, openDatabase, packageDbFolder, type Db } from '../../src/db/client.js';
+import { createSyncContext, type SyncContext } from '../../src/sync/index.js';
+import { loadSeed, type SeedFile } from '../../src/sync/seed.js';
+
+export interface TestDb {
+  dir: string;
+  path: string;
+  db: Db;
+  config: Config;
+  ctx: SyncContext;
+  clock: { now: Date; set(iso: string): void; advance(ms: number): void };
+  close(): void;
+}
+
+export function demoSeed(): SeedFile {
+  return JSON.parse(readFileSync(resolve(packageDbFolder(), 'seed/demo.json'), 'utf8')) as SeedFile;
+}
+
+/** Monday 30 Nov 2026, 08:00 in Kolkata: the demo doctors' day has not begun. */
+export const MONDAY_MORNING = '2026-11-30T08:00:00+05:30';
+
+export function createTestDb(opts: { env?: Record<string, string>; seed?: SeedFile | null; at?: string } = {}): TestDb {
+  const dir = mkdtempSync(join(tmpdir(), 'medq-test-'));
+  const path = join(dir, 'medq.sqlite');
+  const db = openDatabase(path);
+  migrateDatabase(db);
+  const config = loadConfig({ MEDQ_DB: path, LOG_LEVEL: 'silent', ...opts.env });
+  const clock = {
+    now: new Date(opts.at ?? MONDAY_MORNING),
+    set(iso: string) {
+      this.now = new Date(iso);
+    },
+    advance(ms: number) {
+      this.now = new Date(this.now.getTime() + ms);
+    },
+  };
+  const ctx = createSyncContext(db, config, () => clock.now);
+  if (opts.seed !== null) loadSeed(ctx, opts.seed ?? demoSeed());
+  return {
+    dir,
+    path,
+    db,
+    config,
+    ctx,
+    clock,
+    close() {
+      db.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
