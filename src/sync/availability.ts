@@ -117,6 +117,12 @@ function usage(tx: Reader, doctorId: number, from: string, to: string, nowMs: nu
   return used;
 }
 
+/** A slot has begun once the clinic's wall clock reaches its minute (string compare, no zone math per slot). */
+function pastTest(timezone: string, now: Date): (date: string, time: string) => boolean {
+  const local = localNow(timezone, now);
+  return (date, time) => date < local.date || (date === local.date && time <= local.time);
+}
+
 export interface FreeSlot extends SlotRef {
   token: string;
   seatsLeft: number;
@@ -126,9 +132,10 @@ export interface FreeSlot extends SlotRef {
 export function freeSlotsOn(tx: Reader, doctor: DoctorInfo, date: string, now: Date, exceptHolder?: string): FreeSlot[] {
   if (closedSet(tx, doctor, date, date).has(date)) return [];
   const used = usage(tx, doctor.id, date, date, now.getTime(), exceptHolder);
+  const isPast = pastTest(doctor.timezone, now);
   const out: FreeSlot[] = [];
   for (const slot of daySlots(doctor.blocks, weekdayOf(date))) {
-    if (isPastSlot(date, slot.time, doctor.timezone, now)) continue;
+    if (isPast(date, slot.time)) continue;
     const n = used.get(`${date} ${slot.time}`) ?? 0;
     if (n < slot.capacity) out.push({ date, time: slot.time, token: tokenNumber(doctor.name, slot, n + 1), seatsLeft: slot.capacity - n });
   }
@@ -142,12 +149,13 @@ export function nextFreeSlot(tx: Reader, doctor: DoctorInfo, now: Date, after?: 
   const to = dates[dates.length - 1]!;
   const closed = closedSet(tx, doctor, from, to);
   const used = usage(tx, doctor.id, from, to, now.getTime(), exceptHolder);
+  const isPast = pastTest(doctor.timezone, now);
   for (const date of dates) {
     if (closed.has(date)) continue;
     if (after && date < after.date) continue;
     for (const slot of daySlots(doctor.blocks, weekdayOf(date))) {
       if (after && date === after.date && slot.time <= after.time) continue;
-      if (isPastSlot(date, slot.time, doctor.timezone, now)) continue;
+      if (isPast(date, slot.time)) continue;
       const n = used.get(`${date} ${slot.time}`) ?? 0;
       if (n < slot.capacity) {
         return { date, time: slot.time, token: tokenNumber(doctor.name, slot, n + 1), seatsLeft: slot.capacity - n };

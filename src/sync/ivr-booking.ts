@@ -1,7 +1,7 @@
 // SPEC §3 "IVR booking": one transaction finds or creates the caller's account, books, queues SMS.
 import { eq } from 'drizzle-orm';
 import { accounts, patients } from '../db/schema.js';
-import { lastFour, normalizePhone } from '../phone/index.js';
+import { lastFour, normalizePhone, type E164 } from '../phone/index.js';
 import { smsText } from '../sms/texts.js';
 import { bookInTx, loadDoctor, type BookFailure } from './availability.js';
 import { abort, writeTx, type SyncContext } from './context.js';
@@ -42,11 +42,31 @@ export async function bookByPhone(
   const phoneResult = normalizePhone(req.phone, ctx.region);
   if (!phoneResult.ok) return phoneResult;
   const phone = phoneResult.phone;
-  // Hashing is slow; do it before the write lock is taken, used only if an account is created.
-  const tempPassword = generateTempPassword();
-  const tempHash = await hashPassword(tempPassword);
-  const now = ctx.now();
+  // A new caller needs a temporary password. Hashing is slow, so it happens before the write lock
+  // is taken, and only when the caller has no account; if one appeared meanwhile it goes unused,
+  // and if the account vanished (never, today) the loop prepares one and tries again.
+  let credentials: { password: string; hash: string } | null = null;
+  for (;;) {
+    if (!credentials && !accountByPhone(ctx.db, phone)) {
+      const password = generateTempPassword();
+      credentials = { password, hash: await hashPassword(password) };
+    }
+    const result = bookInWriteTx(ctx, req, phone, credentials);
+    if (result !== NEED_CREDENTIALS) return result;
+    const password = generateTempPassword();
+    credentials = { password, hash: await hashPassword(password) };
+  }
+}
 
+const NEED_CREDENTIALS = Symbol('need credentials');
+
+function bookInWriteTx(
+  ctx: SyncContext,
+  req: PhoneBookingRequest,
+  phone: E164,
+  credentials: { password: string; hash: string } | null,
+): Result<PhoneBooking, BookFailure> | typeof NEED_CREDENTIALS {
+  const now = ctx.now();
   return writeTx(ctx, (tx) => {
     const doctor = loadDoctor(tx, req.doctorId);
     if (!doctor) return fail('not_found', 'No such doctor.');
@@ -54,12 +74,13 @@ export async function bookByPhone(
     let account = accountByPhone(tx, phone);
     let accountCreated = false;
     if (!account) {
+      if (!credentials) return NEED_CREDENTIALS;
       account = tx
         .insert(accounts)
         .values({
           phone,
           username: phone,
-          passwordHash: tempHash,
+          passwordHash: credentials.hash,
           displayName: req.name?.trim() || `IVR Patient ${lastFour(phone)}`,
           status: 'provisional',
           mustChangePassword: true,
@@ -95,7 +116,7 @@ export async function bookByPhone(
     const b = booked.value;
 
     if (accountCreated) {
-      enqueueSms(tx, { kind: 'welcome', phone, body: smsText.welcome(ctx.brand, phone, tempPassword) }, now);
+      enqueueSms(tx, { kind: 'welcome', phone, body: smsText.welcome(ctx.brand, phone, credentials!.password) }, now);
     } else if (account.status === 'active') {
       enqueueSms(tx, { kind: 'sync', phone, body: smsText.sync(), appointmentId: b.id }, now);
     }
