@@ -1,0 +1,86 @@
+// The web API as one Fastify app: infrastructure plugins (docs, rate limits, static pages), then
+// the services the routes use, then one route plugin per resource. Route handlers never write
+// tables or open transactions: they validate, call the sync module and shape its typed result.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { packageDbFolder } from '../db/client.js';
+import { registerErrorHandling } from './errors.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
+import servicesPlugin from './plugins/services.js';
+import swaggerPlugin from './plugins/swagger.js';
+import webPlugin from './plugins/web.js';
+import adminRoutes from './routes/admin.js';
+import authRoutes from './routes/auth.js';
+import bookingRoutes from './routes/booking.js';
+import healthRoutes from './routes/health.js';
+import meRoutes from './routes/me.js';
+import type { AppDeps } from './services.js';
+import { createTokenService } from './tokens.js';
+
+export type { AppDeps, HealthProbes } from './services.js';
+
+/** 64 KiB is far above any body this API takes, and keeps a flood of large bodies cheap. */
+const BODY_LIMIT = 64 * 1024;
+
+export function defaultWebRoot(): string {
+  return join(dirname(packageDbFolder()), 'web');
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const webRoot = resolve(deps.webRoot ?? defaultWebRoot());
+  const servePages = existsSync(join(webRoot, 'index.html'));
+
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // TRUST_PROXY decides whether X-Forwarded-For names the client (rate limits key on it).
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: BODY_LIMIT,
+    ajv: {
+      customOptions: {
+        // Query strings and params arrive as text: "?date=…&doctor_id=2" is coerced to the schema.
+        coerceTypes: 'array',
+        // Unknown body fields are dropped rather than refused (a page may send a confirm field).
+        removeAdditional: true,
+        useDefaults: true,
+        allErrors: false,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // One error handler and one not-found handler for everything (no stack traces out).
+  registerErrorHandling(app, { spaFallback: servePages });
+
+  // Infrastructure.
+  app.register(swaggerPlugin);
+  app.register(rateLimitPlugin, { ctx: deps.ctx });
+  if (servePages) app.register(webPlugin, { root: webRoot });
+
+  // Services.
+  app.register(servicesPlugin, {
+    services: {
+      ctx: deps.ctx,
+      config: deps.config,
+      health: deps.health,
+      tokens: createTokenService(deps.config.jwtSecret, deps.ctx),
+    },
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    // Appointments are health data: no shared cache may keep an API answer.
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  // Routes, one plugin per resource.
+  app.register(healthRoutes);
+  app.register(authRoutes, { prefix: '/api/auth' });
+  app.register(meRoutes, { prefix: '/api/me' });
+  app.register(bookingRoutes, { prefix: '/api' });
+  app.register(adminRoutes, { prefix: '/api/admin' });
+
+  return app as unknown as FastifyInstance;
+}

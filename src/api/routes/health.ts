@@ -1,0 +1,50 @@
+// Liveness and readiness (SPEC §5). Readiness reports the probes' live state: a check is
+// "disabled" when its role does not run here (or SMS has no SMPP_URL), and any "down" is a 503.
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+
+const State = Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('disabled')]);
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
+  checks: Type.Object({ db: State, ari: State, smpp: State }),
+});
+
+const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { health } = app.medq;
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: 200 while the process runs',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: 200 only when no check is down, else 503',
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_request, reply) => {
+      const probe = <T extends string>(f: () => T): T | 'down' => {
+        try {
+          return f();
+        } catch {
+          return 'down';
+        }
+      };
+      const checks = { db: probe(health.db), ari: probe(health.ari), smpp: probe(health.smpp) };
+      const ready = !Object.values(checks).includes('down');
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    },
+  );
+};
+
+export default healthRoutes;

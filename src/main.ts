@@ -1,0 +1,84 @@
+// npm start: runs the roles named in MEDQ_ROLES (default all: api, ivr, sms) in one process on
+// one SQLite file. Roles can also run as separate processes on the same file.
+import { sql } from 'drizzle-orm';
+import { buildApp } from './api/app.js';
+import { migrateDatabase, openDatabase, type Db } from './db/client.js';
+import { configOrExit, fatal } from './shared/cli.js';
+import { createLogger } from './shared/logger.js';
+import { startSmsRole, type SmsRole } from './sms/index.js';
+import { createSyncContext } from './sync/index.js';
+
+const config = configOrExit();
+const logger = createLogger(config.logLevel);
+
+function openMigrated(): Db {
+  try {
+    const opened = openDatabase(config.dbPath);
+    // Idempotent, and safe with several processes: drizzle applies pending migrations in one transaction.
+    migrateDatabase(opened);
+    return opened;
+  } catch (e) {
+    fatal(`cannot open the database ${config.dbPath} (MEDQ_DB)`, e);
+  }
+}
+const db = openMigrated();
+const ctx = createSyncContext(db, config);
+const roles = [...config.roles];
+logger.info({ roles, db: config.dbPath, env: config.nodeEnv }, 'medq starting');
+
+const stops: Array<() => Promise<void>> = [];
+
+let sms: SmsRole | null = null;
+if (config.roles.has('sms')) {
+  sms = startSmsRole({ db, config, logger });
+  stops.push(() => sms!.stop());
+}
+
+if (config.roles.has('api')) {
+  const app = buildApp({
+    ctx,
+    config,
+    logger: logger.child({ role: 'api' }),
+    health: {
+      db: () => {
+        try {
+          db.get(sql`select 1`);
+          return 'up';
+        } catch {
+          return 'down';
+        }
+      },
+      ari: () => 'disabled',
+      smpp: () => (sms ? sms.state() : 'disabled'),
+    },
+  });
+  try {
+    await app.listen({ host: config.httpHost, port: config.httpPort });
+  } catch (e) {
+    fatal(`cannot listen on ${config.httpHost}:${config.httpPort} (HTTP_HOST/HTTP_PORT)`, e);
+  }
+  stops.unshift(() => app.close());
+}
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'medq stopping');
+  const timer = setTimeout(() => {
+    logger.error('shutdown took longer than 15 s; exiting');
+    process.exit(1);
+  }, 15_000);
+  timer.unref();
+  for (const stop of stops) {
+    try {
+      await stop();
+    } catch (e) {
+      logger.error({ err: e }, 'error while stopping');
+    }
+  }
+  db.$client.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
