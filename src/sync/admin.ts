@@ -6,12 +6,11 @@ import { and, asc, eq, gte, inArray, isNull } from 'drizzle-orm';
 import { accounts, appointments, clinics, closedDates, doctors, schedules } from '../db/schema.js';
 import { isDate, isPastSlot, isTime, isValidTimezone, localNow } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
-import { smsText } from '../sms/texts.js';
 import { loadDoctor } from './availability.js';
 import { writeTx, type SyncContext, type Tx } from './context.js';
 import { checkUsername } from './credentials.js';
 import { accountByPhone, accountByUsername, type AccountRow } from './accounts-in-tx.js';
-import { enqueueSms } from './outbox.js';
+import { cancelInTx } from './appointments.js';
 import { fail, MESSAGES, ok, type Result } from './result.js';
 import type { ClinicRow, DoctorRow } from './queries.js';
 
@@ -302,21 +301,6 @@ function upcomingBookings(tx: Tx, doctorIds: number[], date: string | null, now:
   });
 }
 
-/** What cancelAppointment does to one appointment, inside the caller's transaction. */
-function cancelInTx(tx: Tx, ctx: SyncContext, a: AppointmentRow, now: Date): void {
-  const doctor = loadDoctor(tx, a.doctorId)!;
-  tx.update(appointments).set({ status: 'cancelled', cancelledAt: now.toISOString() }).where(eq(appointments.id, a.id)).run();
-  enqueueSms(
-    tx,
-    {
-      kind: 'cancellation',
-      phone: a.personPhone,
-      body: smsText.cancellation(ctx.brand, { doctorName: doctor.name, date: a.date, time: a.slotTime, token: a.tokenNumber }),
-      appointmentId: a.id,
-    },
-    now,
-  );
-}
 
 // ---------------------------------------------------------------- staff accounts
 

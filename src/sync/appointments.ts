@@ -13,7 +13,7 @@ import {
   type FreeSlot,
   type SlotRef,
 } from './availability.js';
-import { abort, writeTx, type SyncContext } from './context.js';
+import { abort, writeTx, type SyncContext, type Tx } from './context.js';
 import { ensureAccountPatient } from './accounts-in-tx.js';
 import { enqueueSms } from './outbox.js';
 import { fail, ok, type Result } from './result.js';
@@ -100,27 +100,25 @@ export function cancelAppointment(ctx: SyncContext, req: CancelRequest): Result<
     if (row.a.status !== 'booked' || isPastSlot(row.a.date, row.a.slotTime, doctor.timezone, now)) {
       return fail('not_cancellable', 'Only an upcoming booked appointment can be cancelled.');
     }
-    tx.update(appointments)
-      .set({ status: 'cancelled', cancelledAt: now.toISOString() })
-      .where(eq(appointments.id, row.a.id))
-      .run();
-    enqueueSms(
-      tx,
-      {
-        kind: 'cancellation',
-        phone: row.a.personPhone,
-        body: smsText.cancellation(ctx.brand, {
-          doctorName: doctor.name,
-          date: row.a.date,
-          time: row.a.slotTime,
-          token: row.a.tokenNumber,
-        }),
-        appointmentId: row.a.id,
-      },
-      now,
-    );
+    cancelInTx(tx, ctx, row.a, now);
     return ok({ appointmentId: row.a.id });
   });
+}
+
+/** Cancels one appointment and queues its cancellation SMS, inside the caller's transaction. */
+export function cancelInTx(tx: Tx, ctx: SyncContext, a: typeof appointments.$inferSelect, now: Date): void {
+  const doctor = loadDoctor(tx, a.doctorId)!;
+  tx.update(appointments).set({ status: 'cancelled', cancelledAt: now.toISOString() }).where(eq(appointments.id, a.id)).run();
+  enqueueSms(
+    tx,
+    {
+      kind: 'cancellation',
+      phone: a.personPhone,
+      body: smsText.cancellation(ctx.brand, { doctorName: doctor.name, date: a.date, time: a.slotTime, token: a.tokenNumber }),
+      appointmentId: a.id,
+    },
+    now,
+  );
 }
 
 /** Staff marks what happened: completed or no_show (only for a booked appointment). */
@@ -128,12 +126,14 @@ export function setAppointmentOutcome(
   ctx: SyncContext,
   appointmentId: number,
   status: 'completed' | 'no_show',
-): Result<{ appointmentId: number }, 'not_found' | 'not_cancellable'> {
+): Result<{ appointmentId: number }, 'not_found' | 'invalid_input'> {
   return writeTx(ctx, (tx) => {
     const a = tx.select().from(appointments).where(eq(appointments.id, appointmentId)).get();
     if (!a) return fail('not_found', 'No such appointment.');
-    if (a.status !== 'booked' && a.status !== 'completed' && a.status !== 'no_show') {
-      return fail('not_cancellable', 'A cancelled appointment cannot be marked.');
+    if (a.status === 'cancelled') return fail('invalid_input', 'A cancelled appointment cannot be marked.');
+    const doctor = loadDoctor(tx, a.doctorId)!;
+    if (!isPastSlot(a.date, a.slotTime, doctor.timezone, ctx.now())) {
+      return fail('invalid_input', 'An appointment can be marked completed or no-show once its time has come.');
     }
     tx.update(appointments).set({ status }).where(eq(appointments.id, appointmentId)).run();
     return ok({ appointmentId });

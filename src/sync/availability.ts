@@ -20,6 +20,8 @@ import type { Db } from '../db/client.js';
 type Reader = Tx | Db;
 
 export const HOLD_SECONDS = 60;
+/** How far ahead the web and staff may book (the IVR offers within SEARCH_DAYS). */
+export const BOOKING_HORIZON_DAYS = 90;
 
 export interface DoctorInfo {
   id: number;
@@ -217,8 +219,8 @@ export function checkSlot(
   if (isPastSlot(date, time, doctor.timezone, now)) return fail('slot_in_past', 'That slot has already passed.');
   const slot = daySlots(doctor.blocks, weekdayOf(date)).find((s) => s.time === time);
   if (!slot) return fail('not_found', `${doctor.name} has no slot at ${time} on ${date}.`);
-  const horizon = searchDates(doctor.timezone, now, 91).at(-1)!;
-  if (date > horizon) return fail('not_found', 'Bookings open 90 days ahead.');
+  const horizon = searchDates(doctor.timezone, now, BOOKING_HORIZON_DAYS + 1).at(-1)!;
+  if (date > horizon) return fail('not_found', `Bookings open ${BOOKING_HORIZON_DAYS} days ahead.`);
   if (closedSet(tx, doctor, date, date).has(date)) return fail('clinic_closed', 'The clinic is closed on that day.');
   return ok(slot);
 }

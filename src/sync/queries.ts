@@ -1,9 +1,9 @@
 // Read-only queries the API and the IVR need. Reads run outside write transactions (WAL snapshot).
 import { and, asc, desc, eq, gte, or } from 'drizzle-orm';
 import { accounts, appointments, clinics, doctors, patients } from '../db/schema.js';
-import { localNow } from '../booking/slots.js';
+import { localNow, searchDates } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
-import { freeSlotsOn, loadDoctor, type FreeSlot } from './availability.js';
+import { BOOKING_HORIZON_DAYS, freeSlotsOn, loadDoctor, type FreeSlot } from './availability.js';
 import type { SyncContext } from './context.js';
 import type { AccountRow } from './accounts-in-tx.js';
 
@@ -42,6 +42,8 @@ export function clinicForDialled(ctx: SyncContext, dialled: string): ClinicRow |
 export function freeSlots(ctx: SyncContext, doctorId: number, date: string): FreeSlot[] | null {
   const doctor = loadDoctor(ctx.db, doctorId);
   if (!doctor || !doctor.active) return null;
+  // The same horizon booking enforces (checkSlot): never list a slot that cannot be booked.
+  if (date > searchDates(doctor.timezone, ctx.now(), BOOKING_HORIZON_DAYS + 1).at(-1)!) return [];
   return freeSlotsOn(ctx.db, doctor, date, ctx.now());
 }
 

@@ -62,8 +62,12 @@ describe('staff use cases', () => {
 
     const day = await api.call('GET', '/api/admin/appointments?date=2026-11-30&doctor_id=1', { token: staff });
     expect(day.body.appointments.map((a: any) => [a.time, a.patient_name])).toEqual([['09:00', 'Meena K']]);
+    const early = await api.call('POST', `/api/admin/appointments/${r.body.id}/outcome`, { token: staff, body: { outcome: 'no_show' } });
+    expect(early.status).toBe(400); // 08:00: the 09:00 patient cannot have failed to come yet
+    api.t.clock.set('2026-11-30T09:20:00+05:30');
     const done = await api.call('POST', `/api/admin/appointments/${r.body.id}/outcome`, { token: staff, body: { outcome: 'no_show' } });
     expect(done.body.status).toBe('no_show');
+    api.t.clock.set('2026-11-30T08:00:00+05:30');
     expect((await api.call('POST', `/api/admin/appointments/${r.body.id}/outcome`, { token: staff, body: { outcome: 'lost' } })).status).toBe(400);
     expect((await api.call('POST', '/api/admin/appointments/99999/outcome', { token: staff, body: { outcome: 'completed' } })).status).toBe(404);
   });
