@@ -1,0 +1,24 @@
+# MedQ application image: every role (api, ivr, sms) in one process by default.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+# espeak-ng and sox render the prompt catalog and the doctors' names to audio (npm run prompts).
+RUN apt-get update && apt-get install -y --no-install-recommends espeak-ng sox tini && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production MEDQ_DB=/data/medq.sqlite
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY db ./db
+COPY web ./web
+RUN mkdir -p /data /prompts && chown node:node /data /prompts
+USER node
+VOLUME ["/data", "/prompts"]
+ENTRYPOINT ["tini", "--", "sh", "-c", "npm run db:migrate && npm run db:seed && npm run prompts -- --out /prompts && exec npm start"]
