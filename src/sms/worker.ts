@@ -1,0 +1,475 @@
+// The outbox worker: claims due rows, sends them over the SMPP link, records what the SMSC said,
+// applies delivery receipts. Several workers (processes) may share one database.
+//
+// ── Crash safety: why a message is never lost, and sent again at most once per crash ──────────
+// * Never lost. A row leaves 'queued'/'sending' only in a committed UPDATE that names its outcome:
+//   'sent' after the SMSC accepted every part, 'failed' with the SMPP status (or after maxAttempts),
+//   'expired' for an OTP past its code's life. Every other path — link down, link lost mid-window,
+//   no response, a database error, a crash — leaves or puts the row back in 'queued'
+//   (a crashed worker's rows come back when their lease lapses).
+// * Sent by one worker at a time. The claim is ONE UPDATE … WHERE state='queued' … RETURNING under
+//   SQLite's write lock, so two processes never both take a row. While a worker sends, it renews
+//   its rows' lease every lease/4; a lease therefore lapses only when its worker is dead or frozen
+//   for a whole lease. The lapsed row is put back by a conditional UPDATE (state='sending' AND
+//   claimed_at <= cutoff), which moves it exactly once, and is then claimed by exactly one worker.
+//   All later writes of a send are conditional on the claim token, so a frozen worker that wakes up
+//   cannot overwrite the new owner's result.
+// * At most once again. Each accepted part is recorded at once (sms_parts) and never resubmitted;
+//   what can repeat is only a part the SMSC may have taken but whose answer we never recorded:
+//   after a crash (the dead worker's in-flight parts, resent once when the lease lapses), a link
+//   that drops with responses outstanding ('lost' → requeued), or a response timeout (retried).
+//   Each such event resends each affected message at most once, and affects at most `windowSize`
+//   messages: a message has one outstanding PDU at a time and a worker has at most windowSize
+//   messages in flight. tests/sms/outage.test.ts and two-workers.test.ts count exactly this.
+// * Secrets. A welcome/OTP body is blanked in the same UPDATE that records the SMSC's acceptance
+//   (or the failure/expiry). Log lines carry kind, id, phone, state and ids — never a body of a
+//   secret kind.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../shared/logger.js';
+import { encodeSms, type SmsPayload } from './encoding.js';
+import * as store from './outbox-store.js';
+import { receiptFromPdu, type Receipt } from './receipts.js';
+import type { SmppLink, SubmitOutcome } from './smpp-link.js';
+import { ESME_RX_T_APPN, ruleFor, statusLabel } from './smpp-status.js';
+import { SECRET_SMS_KINDS } from './texts.js';
+import type smpp from 'smpp';
+
+export interface WorkerTuning {
+  windowSize: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  responseTimeoutMs: number;
+  /** A receipt whose part is not recorded yet (another worker between accept and commit) is retried
+   *  this often, its deliver_sm_resp held back meanwhile… */
+  receiptRetryMs: number;
+  /** …this many times, then answered and dropped with a warning. */
+  receiptRetries: number;
+}
+
+export interface SmsStats {
+  accepted: number;
+  delivered: number;
+  failed: number;
+  expired: number;
+  /** Put back in the queue without an attempt (not bound, link lost). */
+  requeued: number;
+  /** Put back after a transient SMPP error or timeout (attempt counted). */
+  retried: number;
+  reclaimed: number;
+  receipts: number;
+  unmatchedReceipts: number;
+}
+
+const zeroStats = (): SmsStats => ({
+  accepted: 0,
+  delivered: 0,
+  failed: 0,
+  expired: 0,
+  requeued: 0,
+  retried: 0,
+  reclaimed: 0,
+  receipts: 0,
+  unmatchedReceipts: 0,
+});
+
+export function newWorkerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+interface Address {
+  ton: number;
+  npi: number;
+  addr: string;
+}
+
+/** Alphanumeric sender: TON 5 (alphanumeric), NPI 0. An all-digit sender is an international number. */
+export function sourceAddress(source: string): Address {
+  const digits = source.replace(/^\+/, '');
+  return /^\d+$/.test(digits) ? { ton: 1, npi: 1, addr: digits } : { ton: 5, npi: 0, addr: source };
+}
+
+/** E.164 destination: '+' stripped, TON 1 (international), NPI 1 (E.164). */
+export function destinationAddress(phone: string): Address {
+  return { ton: 1, npi: 1, addr: phone.replace(/^\+/, '') };
+}
+
+interface PendingReceipt {
+  receipt: Receipt;
+  tries: number;
+  /** Sends the held deliver_sm_resp with this status. */
+  answer: (status: number) => void;
+}
+
+export class SmsWorker {
+  readonly workerId: string;
+  private readonly stats = zeroStats();
+  private readonly inFlight = new Map<number, Promise<void>>();
+  private claimSeq = 0;
+  private lastRenewAt = 0;
+  private lastReclaimAt = 0;
+  private lastLoggedId = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private receiptTimer: NodeJS.Timeout | null = null;
+  private pendingReceipts: PendingReceipt[] = [];
+  private stopped = false;
+  private readonly source: Address;
+
+  constructor(
+    private readonly db: Db,
+    private readonly link: SmppLink | null,
+    private readonly log: Logger,
+    private readonly tuning: WorkerTuning,
+    sourceAddr: string,
+    workerId?: string,
+  ) {
+    this.workerId = workerId ?? newWorkerId();
+    this.source = sourceAddress(sourceAddr);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.tuning.pollIntervalMs);
+    this.link?.events.on('up', () => this.kick());
+    this.kick();
+  }
+
+  getStats(): SmsStats {
+    return { ...this.stats };
+  }
+
+  /** Runs one pass now (safe at any time: a pass is synchronous and starts sends without awaiting them). */
+  kick(): void {
+    if (this.stopped) return;
+    try {
+      this.pass();
+    } catch (err) {
+      // A busy or broken database: log, and the next tick tries again. Rows stay where they are.
+      this.log.error({ err }, 'sms worker pass failed');
+    }
+  }
+
+  /** One synchronous pass: leases, reclaim, expiry, then claim as many rows as the window has room for. */
+  private pass(): number {
+    const now = Date.now();
+    const quarterLease = this.tuning.leaseMs / 4;
+    if (this.inFlight.size > 0 && now - this.lastRenewAt >= quarterLease) {
+      store.renewLeases(this.db, this.workerId, [...this.inFlight.keys()], now);
+      this.lastRenewAt = now;
+    }
+    if (now - this.lastReclaimAt >= quarterLease) {
+      this.lastReclaimAt = now;
+      const back = store.reclaimExpiredLeases(this.db, [...this.inFlight.keys()], now, this.tuning.leaseMs, this.tuning.maxAttempts);
+      for (const r of back) {
+        this.stats.reclaimed++;
+        this.log.warn({ outboxId: r.id, kind: r.kind, phone: r.phone, state: r.state, reason: r.lastError }, 'sms lease expired; requeued');
+      }
+    }
+    for (const e of store.expireOverdue(this.db, now)) {
+      this.stats.expired++;
+      this.log.info({ outboxId: e.id, kind: e.kind, phone: e.phone, state: 'expired' }, 'sms expired before it could be sent');
+    }
+    if (!this.link) {
+      this.logUnsent();
+      return 0;
+    }
+    if (this.link.state() !== 'up') return 0;
+    const room = this.tuning.windowSize - this.inFlight.size;
+    if (room <= 0) return 0;
+    const token = `${this.workerId}#${++this.claimSeq}`;
+    const rows = store.claimDue(this.db, token, now, room);
+    for (const row of rows) {
+      const p = this.send(row, token)
+        .catch((err: unknown) => this.recover(row, token, err))
+        .finally(() => {
+          this.inFlight.delete(row.id);
+          // Next pass on a later turn of the event loop, never in this promise chain: a chain of
+          // claim → instant failure → requeue → claim would starve socket events (a hot loop).
+          setImmediate(() => this.kick());
+        });
+      this.inFlight.set(row.id, p);
+    }
+    return rows.length;
+  }
+
+  /** No SMPP_URL: messages stay queued; each new one is logged once (a secret one by kind only). */
+  private logUnsent(): void {
+    for (const q of store.queuedAfter(this.db, this.lastLoggedId)) {
+      this.lastLoggedId = q.id;
+      const text = SECRET_SMS_KINDS.has(q.kind) ? undefined : q.body;
+      this.log.info({ outboxId: q.id, kind: q.kind, phone: q.phone, state: 'queued', text }, 'sms kept in the outbox (no SMPP_URL)');
+    }
+  }
+
+  private rowLog(row: store.ClaimedRow): Logger {
+    return this.log.child({ outboxId: row.id, kind: row.kind, phone: row.phone });
+  }
+
+  private fields(row: store.ClaimedRow, payload: SmsPayload, index: number): Record<string, unknown> {
+    const dest = destinationAddress(row.phone);
+    return {
+      service_type: '',
+      source_addr_ton: this.source.ton,
+      source_addr_npi: this.source.npi,
+      source_addr: this.source.addr,
+      dest_addr_ton: dest.ton,
+      dest_addr_npi: dest.npi,
+      destination_addr: dest.addr,
+      esm_class: payload.esmClass,
+      protocol_id: 0,
+      priority_flag: 0,
+      schedule_delivery_time: '',
+      // An OTP must not arrive after its code has expired: the SMSC drops it at that time too.
+      validity_period: row.expiresAt !== null ? new Date(row.expiresAt) : '',
+      registered_delivery: 1,
+      replace_if_present_flag: 0,
+      data_coding: payload.dataCoding,
+      sm_default_msg_id: 0,
+      short_message: payload.parts[index],
+    };
+  }
+
+  private async send(row: store.ClaimedRow, token: string): Promise<void> {
+    const log = this.rowLog(row);
+    const link = this.link!;
+    if (row.body === '') {
+      store.markFailed(this.db, row.id, token, 'empty body', false);
+      this.stats.failed++;
+      log.warn({ state: 'failed' }, 'sms has an empty body; failed');
+      return;
+    }
+    let payload: SmsPayload;
+    try {
+      // The concatenation reference comes from the id, so a resend keeps the parts' reference.
+      payload = encodeSms(row.body, row.id & 0xff);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      store.markFailed(this.db, row.id, token, reason, false);
+      this.stats.failed++;
+      log.warn({ state: 'failed', reason }, 'sms cannot be encoded; failed');
+      return;
+    }
+    const earlier = store.acceptedParts(this.db, row.id);
+    const ids: string[] = [];
+    const lastParts: { partNo: number; messageId: string }[] = [];
+    for (let i = 0; i < payload.parts.length; i++) {
+      const partNo = i + 1;
+      const prior = earlier.get(partNo);
+      if (prior !== undefined) {
+        ids.push(prior);
+        continue;
+      }
+      if (row.expiresAt !== null && row.expiresAt <= Date.now()) {
+        if (store.expireClaimed(this.db, row.id, token)) this.stats.expired++;
+        log.info({ state: 'expired' }, 'sms expired before it could be sent');
+        return;
+      }
+      const outcome = await link.submit(this.fields(row, payload, i));
+      if (outcome.kind !== 'accepted') {
+        this.onSubmitFailure(row, token, outcome, log);
+        return;
+      }
+      ids.push(outcome.messageId);
+      if (partNo < payload.parts.length) store.recordPart(this.db, row.id, partNo, outcome.messageId);
+      else lastParts.push({ partNo, messageId: outcome.messageId });
+    }
+    const result = store.markSent(this.db, row.id, token, lastParts, ids, Date.now());
+    if (!result.owned) {
+      log.warn({ messageIds: ids }, 'sms accepted by the SMSC after this worker lost its claim; another worker may send it too');
+      return;
+    }
+    this.stats.accepted++;
+    if (result.state === 'delivered') this.stats.delivered++;
+    log.info(
+      { state: result.state, parts: payload.parts.length, dataCoding: payload.dataCoding, messageIds: ids, attempts: row.attempts + 1 },
+      'sms accepted by the SMSC',
+    );
+  }
+
+  private backoff(attempt: number, factor: number): number {
+    return Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * factor * 2 ** Math.max(0, attempt - 1));
+  }
+
+  private onSubmitFailure(row: store.ClaimedRow, token: string, outcome: Exclude<SubmitOutcome, { kind: 'accepted' }>, log: Logger): void {
+    const now = Date.now();
+    const attempt = row.attempts + 1;
+    switch (outcome.kind) {
+      case 'not_sent':
+      case 'lost':
+        // Not the message's fault: back in the queue without an attempt, sent when bound again.
+        store.requeue(this.db, row.id, token, { countAttempt: false, nextAttemptAt: now, lastError: `${outcome.kind}: ${outcome.reason}` });
+        this.stats.requeued++;
+        log.info({ state: 'queued', reason: outcome.reason, outcome: outcome.kind }, 'sms requeued (SMPP not bound)');
+        return;
+      case 'timeout':
+        this.retryOrFail(row, token, attempt, `no submit_sm_resp within ${this.tuning.responseTimeoutMs} ms`, 1, undefined, log);
+        return;
+      case 'invalid':
+        store.markFailed(this.db, row.id, token, `invalid PDU: ${outcome.reason}`, true);
+        this.stats.failed++;
+        log.warn({ state: 'failed', reason: outcome.reason }, 'sms failed: PDU could not be encoded');
+        return;
+      case 'rejected': {
+        const label = statusLabel(outcome.status);
+        const rule = ruleFor(outcome.status);
+        if (rule.action === 'rebind') {
+          store.requeue(this.db, row.id, token, { countAttempt: false, nextAttemptAt: now, lastError: label });
+          this.stats.requeued++;
+          log.warn({ state: 'queued', status: label }, 'SMSC says we are not bound; requeued and rebinding');
+          this.link?.recycle(`SMSC answered ${label}`);
+          return;
+        }
+        if (rule.action === 'retry') {
+          this.retryOrFail(row, token, attempt, label, rule.delayFactor, rule.maxAttempts, log);
+          return;
+        }
+        store.markFailed(this.db, row.id, token, label, true);
+        this.stats.failed++;
+        log.warn({ state: 'failed', status: label }, 'sms rejected by the SMSC; failed');
+        return;
+      }
+    }
+  }
+
+  private retryOrFail(
+    row: store.ClaimedRow,
+    token: string,
+    attempt: number,
+    reason: string,
+    factor: number,
+    ruleMax: number | undefined,
+    log: Logger,
+  ): void {
+    const max = Math.min(ruleMax ?? Infinity, this.tuning.maxAttempts);
+    if (attempt >= max) {
+      store.markFailed(this.db, row.id, token, `${reason} after ${attempt} attempts`, true);
+      this.stats.failed++;
+      log.warn({ state: 'failed', reason, attempts: attempt }, 'sms failed: transient error persisted');
+      return;
+    }
+    const delay = this.backoff(attempt, factor);
+    store.requeue(this.db, row.id, token, { countAttempt: true, nextAttemptAt: Date.now() + delay, lastError: reason });
+    this.stats.retried++;
+    log.info({ state: 'queued', reason, attempts: attempt, retryInMs: delay }, 'sms will be retried');
+  }
+
+  /** A send threw (a database error, most likely): put the row back so it is not stuck 'sending'. */
+  private recover(row: store.ClaimedRow, token: string, err: unknown): void {
+    this.log.error({ err, outboxId: row.id, kind: row.kind, phone: row.phone }, 'sms send failed unexpectedly; requeueing');
+    try {
+      store.requeue(this.db, row.id, token, {
+        countAttempt: true,
+        nextAttemptAt: Date.now() + this.tuning.retryBaseMs,
+        lastError: `worker error: ${err instanceof Error ? err.message : String(err)}`,
+      });
+    } catch {
+      // Still failing: the row stays 'sending', its lease is no longer renewed, and it is reclaimed.
+    }
+  }
+
+  /**
+   * deliver_sm from the SMSC → the deliver_sm_resp status. A receipt is written before it is
+   * answered. A receipt whose part is not recorded yet (another worker is still between the
+   * SMSC's accept and its own commit) is retried for a while and only then answered: if this
+   * process dies meanwhile, the unanswered receipt is redelivered by the SMSC, not lost.
+   */
+  onDeliverSm(pdu: smpp.PDU): number | Promise<number> {
+    const receipt = receiptFromPdu(pdu as unknown as Record<string, unknown>);
+    if (!receipt) {
+      this.log.info({ from: pdu.source_addr, esmClass: pdu.esm_class }, 'inbound SMS ignored');
+      return 0;
+    }
+    try {
+      if (this.applyReceipt(receipt)) return 0;
+    } catch (err) {
+      this.log.error({ err, messageId: receipt.messageId }, 'delivery receipt not stored; asking the SMSC to resend it');
+      return ESME_RX_T_APPN;
+    }
+    return new Promise<number>((answer) => {
+      this.pendingReceipts.push({ receipt, tries: 0, answer });
+      this.scheduleReceiptRetry();
+    });
+  }
+
+  private applyReceipt(receipt: Receipt): boolean {
+    const res = store.applyReceipt(this.db, receipt, Date.now());
+    if (!res.matched) return false;
+    this.stats.receipts++;
+    if (res.state === 'delivered' && receipt.outcome === 'delivered') this.stats.delivered++;
+    this.log.info(
+      { outboxId: res.outboxId, kind: res.kind, phone: res.phone, messageId: receipt.messageId, stat: receipt.stat, err: receipt.err, state: res.state },
+      'sms delivery receipt',
+    );
+    return true;
+  }
+
+  private scheduleReceiptRetry(): void {
+    if (this.receiptTimer || this.stopped) return;
+    this.receiptTimer = setTimeout(() => {
+      this.receiptTimer = null;
+      const waiting = this.pendingReceipts;
+      this.pendingReceipts = [];
+      for (const p of waiting) {
+        try {
+          if (this.applyReceipt(p.receipt)) {
+            p.answer(0);
+            continue;
+          }
+        } catch (err) {
+          this.log.error({ err, messageId: p.receipt.messageId }, 'delivery receipt not stored; asking the SMSC to resend it');
+          p.answer(ESME_RX_T_APPN);
+          continue;
+        }
+        if (++p.tries < this.tuning.receiptRetries) this.pendingReceipts.push(p);
+        else {
+          // Not ours (another system on this account?) or long gone: accept it so the SMSC stops.
+          this.stats.unmatchedReceipts++;
+          this.log.warn({ messageId: p.receipt.messageId, stat: p.receipt.stat }, 'delivery receipt for an unknown message id; dropped');
+          p.answer(0);
+        }
+      }
+      if (this.pendingReceipts.length > 0) this.scheduleReceiptRetry();
+    }, this.tuning.receiptRetryMs);
+  }
+
+  /**
+   * Sends everything due now and waits until those sends have ended. Stops when nothing more is
+   * due (or the link is down). Returns what happened during the call.
+   */
+  async drainOnce(): Promise<SmsStats> {
+    const before = this.getStats();
+    for (;;) {
+      if (this.stopped) break;
+      this.kick();
+      if (this.inFlight.size === 0) break;
+      await Promise.race(this.inFlight.values());
+    }
+    const after = this.getStats();
+    const delta = zeroStats();
+    for (const k of Object.keys(delta) as (keyof SmsStats)[]) delta[k] = after[k] - before[k];
+    return delta;
+  }
+
+  /** Stops claiming, lets the sends in flight end (bounded), then returns. Unfinished rows are requeued. */
+  async stop(drainMs: number): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.receiptTimer) clearTimeout(this.receiptTimer);
+    this.timer = null;
+    this.receiptTimer = null;
+    // Receipts held back: answered "temporary error" before the unbind, so the SMSC sends them again.
+    for (const p of this.pendingReceipts.splice(0)) p.answer(ESME_RX_T_APPN);
+    const all = () => Promise.allSettled([...this.inFlight.values()]);
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([all(), new Promise((r) => (t = setTimeout(r, drainMs)))]);
+    clearTimeout(t);
+  }
+
+  /** After the link has closed (which ends the remaining sends as 'lost' → requeued). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+}
