@@ -1,0 +1,84 @@
+// Types for the parts of ari-client 2.2.0 this project uses (the package ships none).
+// An ambient script (no top-level import/export), so `import ariClient from 'ari-client'` finds it.
+// REST operations are generated at run time from Asterisk's own API description; only the ones
+// the adapter calls are declared. They reject with an Error whose message is ARI's JSON body
+// (e.g. `{"message":"Channel not found"}`) and carries no status code.
+declare module 'ari-client' {
+  import type { EventEmitter } from 'node:events';
+
+  namespace ariClient {
+    interface ChannelJson {
+      id: string;
+      name: string;
+      state: string;
+      caller: { name: string; number: string };
+      connected?: { name: string; number: string };
+      dialplan: { context: string; exten: string; priority: number; app_name?: string; app_data?: string };
+      creationtime: string;
+      language?: string;
+    }
+
+    interface PlaybackJson {
+      id: string;
+      media_uri: string;
+      next_media_uri?: string;
+      target_uri: string;
+      language?: string;
+      state: string;
+    }
+
+    /** A WebSocket event as Asterisk sent it (ari-client passes the parsed JSON through). */
+    interface EventJson {
+      type: string;
+      application: string;
+      timestamp: string;
+      channel?: ChannelJson;
+      playback?: PlaybackJson;
+      digit?: string;
+      args?: string[];
+      [key: string]: unknown;
+    }
+
+    interface Client extends EventEmitter {
+      channels: {
+        list(): Promise<ChannelJson[]>;
+        answer(params: { channelId: string }): Promise<void>;
+        hangup(params: { channelId: string; reason?: string }): Promise<void>;
+        playWithId(params: {
+          channelId: string;
+          playbackId: string;
+          media: string | string[];
+          lang?: string;
+        }): Promise<PlaybackJson>;
+        setChannelVar(params: { channelId: string; variable: string; value?: string }): Promise<void>;
+        continueInDialplan(params: {
+          channelId: string;
+          context?: string;
+          extension?: string;
+          priority?: number;
+          label?: string;
+        }): Promise<void>;
+      };
+      playbacks: {
+        get(params: { playbackId: string }): Promise<PlaybackJson>;
+        stop(params: { playbackId: string }): Promise<void>;
+      };
+      asterisk: {
+        getInfo(params?: { only?: string }): Promise<Record<string, unknown>>;
+      };
+      /**
+       * Opens the event WebSocket for `apps` (registering them). Resolves on the first open; on a
+       * drop it re-opens by itself with a back-off from 100 ms, doubling, and after 10 failed tries
+       * emits `WebSocketMaxRetries` and stops.
+       */
+      start(apps: string | string[], subscribeAll?: boolean): Promise<void>;
+      /** Closes the WebSocket on purpose (no reconnect). */
+      stop(): void;
+      ping(): void;
+    }
+
+    function connect(url: string, user: string, pass: string): Promise<Client>;
+  }
+
+  export = ariClient;
+}

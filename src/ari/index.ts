@@ -1,0 +1,244 @@
+// The ivr role (SPEC §6): the ARI adapter, the only code that talks to Asterisk. It keeps the ARI
+// link up, runs one CallSession per channel that enters Stasis(<ARI_APP>), and on every
+// (re)connect ends the calls a dead process left in our Stasis app.
+//
+// Transfers to reception leave Stasis with `continue` into [medq-reception] (extensions.conf)
+// after setting the channel variable MEDQ_RECEPTION to RECEPTION_ENDPOINT: the dialplan dials it,
+// so the call no longer depends on this process once handed over.
+import { ConfigError, type Config } from '../config/index.js';
+import { normalizePhone } from '../phone/index.js';
+import type { Logger } from '../shared/logger.js';
+import { releaseHolds, type SyncContext } from '../sync/index.js';
+import { AriLink, boundGlobalHttpPool, errorText, type AriEventJson, type LinkState } from './link.js';
+import { createAriOps, type AriOps, type ChannelSnapshot } from './ops.js';
+import { CallSession, type SessionDeps } from './session.js';
+import { DEFAULT_SOUNDS_DIR, soundIndex } from './sounds.js';
+import { cancellableSleep } from './time.js';
+
+export { CallSession } from './session.js';
+export { soundIndex, DEFAULT_SOUNDS_DIR } from './sounds.js';
+export type { AriOps } from './ops.js';
+
+export type IvrConfig = Pick<
+  Config,
+  'ariUrl' | 'ariUsername' | 'ariPassword' | 'ariApp' | 'menuTimeoutMs' | 'receptionEndpoint' | 'defaultRegion'
+>;
+
+export interface IvrTuning {
+  /** Reconnect back-off (SPEC: capped at 2 s). */
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  connectTimeoutMs: number;
+  /** Deadline of each ARI request. */
+  requestTimeoutMs: number;
+  pingIntervalMs: number;
+  /** HTTP connections to ARI at most (Asterisk allows `sessionlimit`, 100, in all). */
+  maxHttpSockets: number;
+  /**
+   * A channel in our Stasis app that no session owns is left this long before it is hung up, so
+   * a call arriving just as we connect (its StasisStart on the way) is not taken for an orphan.
+   */
+  orphanGraceMs: number;
+  playbackLimitMs: number;
+  /** On stop(), how long to wait for bookings in flight to commit. */
+  stopTimeoutMs: number;
+}
+
+export const DEFAULT_IVR_TUNING: IvrTuning = {
+  backoffInitialMs: 100,
+  backoffMaxMs: 2_000,
+  connectTimeoutMs: 10_000,
+  requestTimeoutMs: 5_000,
+  pingIntervalMs: 15_000,
+  maxHttpSockets: 32,
+  orphanGraceMs: 1_000,
+  playbackLimitMs: 180_000,
+  stopTimeoutMs: 10_000,
+};
+
+export interface StartIvrRoleOptions {
+  ctx: SyncContext;
+  config: IvrConfig;
+  logger: Logger;
+  /**
+   * Asterisk's sounds folder as this process sees it (where `npm run prompts -- --out` wrote):
+   * used to tell whether a doctor's or clinic's name recording exists. Default
+   * /usr/share/asterisk/sounds.
+   */
+  soundsDir?: string;
+  tuning?: Partial<IvrTuning>;
+}
+
+export interface IvrRole {
+  /** The real link state, for /readyz: 'up' while the WebSocket is open and the app registered. */
+  state(): 'up' | 'down';
+  /** Hangs up calls in progress, waits (bounded) for bookings in flight, closes the link. Idempotent. */
+  stop(): Promise<void>;
+  /** Resolves true once the link is up (false after timeoutMs). */
+  whenUp(timeoutMs: number): Promise<boolean>;
+  /** Calls with a live session (for logs and tests). */
+  activeCalls(): number;
+  /** How many times the link has come up since start. */
+  connects(): number;
+}
+
+/** Whether a channel sits in Stasis() of `app` (channel.dialplan, Asterisk 16+). */
+export function inStasisOf(channel: ChannelSnapshot, app: string): boolean {
+  const d = channel.dialplan;
+  if (!d || d.app_name?.toLowerCase() !== 'stasis') return false;
+  return (d.app_data ?? '').split(',')[0]?.trim() === app;
+}
+
+export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides }: StartIvrRoleOptions): IvrRole {
+  const tuning: IvrTuning = { ...DEFAULT_IVR_TUNING, ...overrides };
+  const log = logger.child({ role: 'ivr' });
+  const app = config.ariApp;
+  boundGlobalHttpPool(config.ariUrl, tuning.maxHttpSockets);
+
+  const link = new AriLink({
+    url: config.ariUrl,
+    username: config.ariUsername,
+    password: config.ariPassword,
+    app,
+    logger: log,
+    backoffInitialMs: tuning.backoffInitialMs,
+    backoffMaxMs: tuning.backoffMaxMs,
+    connectTimeoutMs: tuning.connectTimeoutMs,
+    pingIntervalMs: tuning.pingIntervalMs,
+  });
+  const ops: AriOps = createAriOps(link, tuning.requestTimeoutMs);
+  const sounds = soundIndex(soundsDir ?? DEFAULT_SOUNDS_DIR);
+  const region = config.defaultRegion;
+  const sessionDeps: SessionDeps = {
+    ctx,
+    ops,
+    sounds,
+    logger: log,
+    receptionContext: 'medq-reception',
+    playbackLimitMs: tuning.playbackLimitMs,
+    flow: {
+      menuTimeoutMs: config.menuTimeoutMs,
+      receptionEndpoint: config.receptionEndpoint,
+      normalizePhone: (raw: string) => {
+        const r = normalizePhone(raw, region);
+        return r.ok ? r.phone : null;
+      },
+    },
+  };
+
+  const sessions = new Map<string, CallSession>();
+  let stopping = false;
+  const upWaiters = new Set<() => void>();
+  const sleeps = new Set<{ cancel(): void }>();
+
+  function onEvent(ev: AriEventJson): void {
+    const ch = ev.channel;
+    switch (ev.type) {
+      case 'StasisStart': {
+        if (!ch || sessions.has(ch.id)) return;
+        if (stopping) {
+          void ops.hangup(ch.id).catch(() => undefined);
+          return;
+        }
+        const session = new CallSession(ch.id, sessionDeps);
+        sessions.set(ch.id, session);
+        void session.finished.then(() => {
+          if (sessions.get(ch.id) === session) sessions.delete(ch.id);
+        });
+        const arg = ev.args?.[0]?.trim();
+        void session.begin({ callerId: ch.caller?.number ?? '', dialled: arg || ch.dialplan?.exten || 's' });
+        return;
+      }
+      case 'ChannelDtmfReceived':
+        if (ch && ev.digit) sessions.get(ch.id)?.dtmf(ev.digit);
+        return;
+      case 'PlaybackFinished': {
+        const target = ev.playback?.target_uri ?? '';
+        if (target.startsWith('channel:') && ev.playback) sessions.get(target.slice('channel:'.length))?.playbackFinished(ev.playback.id);
+        return;
+      }
+      case 'ChannelHangupRequest':
+      case 'StasisEnd':
+      case 'ChannelDestroyed':
+        if (ch) sessions.get(ch.id)?.gone(ev.type);
+        return;
+      default:
+        return;
+    }
+  }
+
+  async function onUp(): Promise<void> {
+    for (const wake of upWaiters) wake();
+    upWaiters.clear();
+    const channels = await ops.listChannels();
+    const live = new Set(channels.map((c) => c.id));
+    await Promise.all([...sessions.values()].map((s) => s.resync(live)));
+
+    const suspects = channels.filter((c) => inStasisOf(c, app) && !sessions.has(c.id));
+    if (suspects.length === 0) return;
+    const grace = cancellableSleep(tuning.orphanGraceMs);
+    sleeps.add(grace);
+    await grace.done;
+    sleeps.delete(grace);
+    for (const c of suspects) {
+      if (sessions.has(c.id) || stopping) continue;
+      log.warn({ call: c.id, channel: c.name, caller: c.caller?.number ?? '' }, 'hanging up a call left in Stasis by a previous process');
+      try {
+        await ops.hangup(c.id);
+      } catch (err) {
+        log.warn({ call: c.id, err: errorText(err) }, 'could not hang up a left-over call');
+      }
+      try {
+        // Its offer hold would expire by itself; let it go now.
+        releaseHolds(ctx, c.id);
+      } catch (err) {
+        log.error({ call: c.id, err: errorText(err) }, 'could not release holds of a left-over call');
+      }
+    }
+  }
+
+  function onDown(): void {
+    // Calls stay in Stasis while the WebSocket is away (Asterisk up); they are checked on return.
+  }
+
+  link.start({ onEvent, onUp, onDown });
+  log.info({ ari: config.ariUrl, app, soundsDir: soundsDir ?? DEFAULT_SOUNDS_DIR }, 'ivr role starting');
+
+  let stopped: Promise<void> | null = null;
+  return {
+    state: (): LinkState => link.state(),
+    activeCalls: () => [...sessions.values()].filter((s) => s.phase === 'answering' || s.phase === 'in-flow').length,
+    connects: () => link.connects,
+    whenUp(timeoutMs) {
+      if (link.state() === 'up') return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const wake = (): void => {
+          clearTimeout(t);
+          upWaiters.delete(wake);
+          resolve(true);
+        };
+        const t = setTimeout(() => {
+          upWaiters.delete(wake);
+          resolve(link.state() === 'up');
+        }, timeoutMs);
+        upWaiters.add(wake);
+      });
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        for (const s of sleeps) s.cancel();
+        const all = [...sessions.values()];
+        await Promise.all(all.map((s) => s.hangUp()));
+        const done = Promise.all(all.map((s) => s.finished));
+        const wait = cancellableSleep(tuning.stopTimeoutMs);
+        const finished = await Promise.race([done.then(() => true), wait.done.then(() => false)]);
+        wait.cancel();
+        if (!finished) log.warn('stopping with data work of some calls still running');
+        await link.stop();
+        log.info('ivr role stopped');
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// The ARI requests a call session makes, each bounded by a deadline. A channel or playback that
+// is already gone answers 404; for a call that is ending that is expected, so callers get a
+// `gone` result instead of an exception to handle.
+import type ariClient from 'ari-client';
+import { errorText, type AriLink } from './link.js';
+import { withTimeout } from './time.js';
+
+export type ChannelSnapshot = ariClient.ChannelJson;
+
+/** What a session needs from Asterisk; an interface so the session can be tested without one. */
+export interface AriOps {
+  answer(channelId: string): Promise<void>;
+  /** One playback of several media, with an id chosen here (ARI keeps ids globally). */
+  play(channelId: string, playbackId: string, media: readonly string[], lang: string): Promise<void>;
+  stopPlayback(playbackId: string): Promise<void>;
+  /** Whether a playback still exists (after a reconnect: did it end while we were away?). */
+  playbackExists(playbackId: string): Promise<boolean>;
+  hangup(channelId: string): Promise<void>;
+  /** Leaves Stasis into the dialplan at context,s,1 with these channel variables set first. */
+  continueInDialplan(channelId: string, context: string, variables: Record<string, string>): Promise<void>;
+  listChannels(): Promise<ChannelSnapshot[]>;
+}
+
+/** ARI answered 404: the channel or playback no longer exists. */
+export function isNotFound(err: unknown): boolean {
+  return /not found/i.test(errorText(err));
+}
+
+export function createAriOps(link: AriLink, timeoutMs = 5_000): AriOps {
+  const call = <T>(what: string, fn: (c: ariClient.Client) => Promise<T>): Promise<T> =>
+    withTimeout(
+      Promise.resolve().then(() => fn(link.client())),
+      timeoutMs,
+      `ARI ${what}`,
+    );
+  return {
+    answer: (channelId) => call('answer', (c) => c.channels.answer({ channelId })),
+    play: async (channelId, playbackId, media, lang) => {
+      await call('play', (c) => c.channels.playWithId({ channelId, playbackId, media: [...media], lang }));
+    },
+    stopPlayback: async (playbackId) => {
+      try {
+        await call('stop playback', (c) => c.playbacks.stop({ playbackId }));
+      } catch (err) {
+        if (!isNotFound(err)) throw err; // already finished: fine
+      }
+    },
+    playbackExists: async (playbackId) => {
+      try {
+        await call('get playback', (c) => c.playbacks.get({ playbackId }));
+        return true;
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
+    },
+    hangup: async (channelId) => {
+      try {
+        await call('hangup', (c) => c.channels.hangup({ channelId, reason: 'normal' }));
+      } catch (err) {
+        if (!isNotFound(err)) throw err; // already gone: fine
+      }
+    },
+    continueInDialplan: async (channelId, context, variables) => {
+      for (const [variable, value] of Object.entries(variables)) {
+        await call('set variable', (c) => c.channels.setChannelVar({ channelId, variable, value }));
+      }
+      await call('continue', (c) => c.channels.continueInDialplan({ channelId, context, extension: 's', priority: 1 }));
+    },
+    listChannels: () => call('list channels', (c) => c.channels.list()),
+  };
+}

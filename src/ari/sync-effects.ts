@@ -1,0 +1,89 @@
+// The flow's data effects, carried out through the sync module (the only code that writes the
+// database), each turned into the result event the flow expects. Expected failures come back as
+// codes; an exception (a bug, a broken database) becomes code 'error' so the caller hears
+// "something went wrong" instead of silence.
+import type { CallEvent, Effect } from '../ivr/flow.js';
+import {
+  bookByPhone,
+  cancelAppointment,
+  offerNextSlot,
+  releaseHolds,
+  upcomingForPhone,
+  type SyncContext,
+} from '../sync/index.js';
+
+export type SyncEffect = Extract<Effect, { type: 'offerSlot' | 'releaseHold' | 'book' | 'loadAppointments' | 'cancel' }>;
+
+const SYNC_EFFECTS = new Set<Effect['type']>(['offerSlot', 'releaseHold', 'book', 'loadAppointments', 'cancel']);
+
+export function isSyncEffect(fx: Effect): fx is SyncEffect {
+  return SYNC_EFFECTS.has(fx.type);
+}
+
+export interface SyncCall {
+  ctx: SyncContext;
+  /** The call id: holds are placed and released under it. */
+  holder: string;
+  /** The clinic's timezone ("upcoming" is judged on its calendar). */
+  timezone: string;
+}
+
+/**
+ * Runs one effect and returns the event to feed back (null for releaseHold). `onError` hears about
+ * exceptions, which are answered with the flow's 'error' outcome.
+ */
+export async function runSyncEffect(
+  call: SyncCall,
+  fx: SyncEffect,
+  onError: (err: unknown, fx: SyncEffect) => void = () => undefined,
+): Promise<CallEvent | null> {
+  const { ctx, holder } = call;
+  try {
+    switch (fx.type) {
+      case 'offerSlot': {
+        const r = offerNextSlot(ctx, fx.doctorId, holder, fx.after);
+        if (r.ok) return { type: 'slotOffered', slot: { date: r.value.date, time: r.value.time, token: r.value.token } };
+        return { type: 'slotOfferFailed', code: r.code };
+      }
+      case 'releaseHold':
+        releaseHolds(ctx, holder);
+        return null;
+      case 'book': {
+        const r = await bookByPhone(ctx, {
+          phone: fx.phone,
+          doctorId: fx.doctorId,
+          date: fx.date,
+          time: fx.time,
+          holder,
+          channel: 'ivr',
+        });
+        return r.ok ? { type: 'bookingResult', ok: true, token: r.value.token } : { type: 'bookingResult', ok: false, code: r.code };
+      }
+      case 'loadAppointments': {
+        const rows = upcomingForPhone(ctx, fx.phone, call.timezone);
+        return {
+          type: 'appointmentsLoaded',
+          items: rows.map((a) => ({ id: a.id, doctorId: a.doctorId, doctorName: a.doctorName, date: a.date, time: a.time, token: a.token })),
+        };
+      }
+      case 'cancel': {
+        const r = cancelAppointment(ctx, { appointmentId: fx.appointmentId, phone: fx.phone });
+        return r.ok ? { type: 'cancelResult', ok: true } : { type: 'cancelResult', ok: false, code: r.code };
+      }
+    }
+  } catch (err) {
+    onError(err, fx);
+    switch (fx.type) {
+      case 'offerSlot':
+        return { type: 'slotOfferFailed', code: 'error' };
+      case 'book':
+        return { type: 'bookingResult', ok: false, code: 'error' };
+      case 'loadAppointments':
+        return { type: 'appointmentsLoadFailed' };
+      case 'cancel':
+        return { type: 'cancelResult', ok: false, code: 'error' };
+      case 'releaseHold':
+        return null;
+    }
+  }
+}
