@@ -2,6 +2,7 @@
 // one SQLite file. Roles can also run as separate processes on the same file.
 import { sql } from 'drizzle-orm';
 import { buildApp } from './api/app.js';
+import { startIvrRole, type IvrRole } from './ari/index.js';
 import { migrateDatabase, openDatabase, type Db } from './db/client.js';
 import { configOrExit, fatal } from './shared/cli.js';
 import { createLogger } from './shared/logger.js';
@@ -28,6 +29,12 @@ logger.info({ roles, db: config.dbPath, env: config.nodeEnv }, 'medq starting');
 
 const stops: Array<() => Promise<void>> = [];
 
+let ivr: IvrRole | null = null;
+if (config.roles.has('ivr')) {
+  ivr = startIvrRole({ ctx, config, logger, soundsDir: config.soundsDir });
+  stops.push(() => ivr!.stop());
+}
+
 let sms: SmsRole | null = null;
 if (config.roles.has('sms')) {
   sms = startSmsRole({ db, config, logger });
@@ -48,7 +55,7 @@ if (config.roles.has('api')) {
           return 'down';
         }
       },
-      ari: () => 'disabled',
+      ari: () => (ivr ? ivr.state() : 'disabled'),
       smpp: () => (sms ? sms.state() : 'disabled'),
     },
   });

@@ -12,7 +12,7 @@ export interface Config {
   httpHost: string;
   httpPort: number;
   jwtSecret: string;
-  ariUrl: string | null;
+  ariUrl: string;
   ariUsername: string;
   ariPassword: string;
   ariApp: string;
@@ -23,6 +23,8 @@ export interface Config {
   clinicBrand: string;
   menuTimeoutMs: number;
   receptionEndpoint: string | null;
+  /** Asterisk's sounds folder as this process sees it (where `npm run prompts` writes en/medq/). */
+  soundsDir: string;
   maxActiveAppointments: number;
   trustProxy: boolean;
   logLevel: string;
@@ -111,9 +113,10 @@ export function loadConfig(env: Env = process.env): Config {
   const region = str(env, 'DEFAULT_REGION', 'IN').toUpperCase();
   if (!isSupportedCountry(region)) throw new ConfigError('DEFAULT_REGION', `"${region}" is not a country code libphonenumber knows`);
 
-  const ariUrl = url(env, 'ARI_URL', ['http:', 'https:']);
+  // Asterisk runs beside MedQ on the clinic's server: its HTTP server's usual place is the default.
+  const ariUrl = url(env, 'ARI_URL', ['http:', 'https:']) ?? 'http://127.0.0.1:8088';
   const ariPassword = str(env, 'ARI_PASSWORD', production ? '' : 'medq-dev-ari');
-  if (roles.has('ivr') && ariUrl && ariPassword === '') {
+  if (roles.has('ivr') && ariPassword === '') {
     throw new ConfigError('ARI_PASSWORD', 'is required in production when the ivr role runs');
   }
 
@@ -144,6 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     clinicBrand: str(env, 'CLINIC_BRAND', 'MedQ'),
     menuTimeoutMs: int(env, 'MENU_TIMEOUT_MS', 5000, 200, 120000),
     receptionEndpoint: optional(env, 'RECEPTION_ENDPOINT'),
+    soundsDir: str(env, 'ASTERISK_SOUNDS_DIR', '/usr/share/asterisk/sounds'),
     maxActiveAppointments: int(env, 'MAX_ACTIVE_APPOINTMENTS', 3, 1, 100),
     trustProxy: bool(env, 'TRUST_PROXY', false, 'on', 'off'),
     logLevel,
