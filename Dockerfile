@@ -12,7 +12,7 @@ FROM node:20-bookworm-slim
 # espeak-ng and sox render the prompt catalog and the doctors' names to audio (npm run prompts).
 RUN apt-get update && apt-get install -y --no-install-recommends espeak-ng sox tini && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production MEDQ_DB=/data/medq.sqlite
+ENV NODE_ENV=production MEDQ_DB=/data/medq.sqlite ASTERISK_SOUNDS_DIR=/prompts
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

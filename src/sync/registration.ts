@@ -35,10 +35,8 @@ export function registrationConflict(tx: Tx | Db, phone: string, username: strin
   return null;
 }
 
-export function registerInTx(tx: Tx, input: RegisterInput, now: Date): Result<AccountRow, RegisterFailure> {
-  const conflict = registrationConflict(tx, input.phone, input.username);
-  if (conflict) return conflict;
-  const account = tx
+function insertActiveAccount(tx: Tx, input: RegisterInput, now: Date): AccountRow {
+  return tx
     .insert(accounts)
     .values({
       phone: input.phone,
@@ -51,6 +49,12 @@ export function registerInTx(tx: Tx, input: RegisterInput, now: Date): Result<Ac
     })
     .returning()
     .get();
+}
+
+export function registerInTx(tx: Tx, input: RegisterInput, now: Date): Result<AccountRow, RegisterFailure> {
+  const conflict = registrationConflict(tx, input.phone, input.username);
+  if (conflict) return conflict;
+  const account = insertActiveAccount(tx, input, now);
   tx.insert(patients)
     .values({ name: input.name, age: input.age, phone: input.phone, accountId: account.id, source: 'web' })
     .run();
@@ -96,19 +100,7 @@ export function linkInTx(tx: Tx, input: RegisterInput, now: Date): Result<Accoun
       now,
     );
   } else {
-    account = tx
-      .insert(accounts)
-      .values({
-        phone: input.phone,
-        username: input.username,
-        passwordHash: input.passwordHash,
-        displayName: input.name,
-        status: 'active',
-        role: 'patient',
-        updatedAt: now.toISOString(),
-      })
-      .returning()
-      .get();
+    account = insertActiveAccount(tx, input, now);
   }
   // "Web registration name takes precedence" over IVR Patient NNNN and legacy names.
   tx.update(patients)

@@ -13,6 +13,8 @@ describe('configuration (SPEC §8)', () => {
       httpHost: '127.0.0.1',
       httpPort: 3000,
       ariApp: 'medq',
+      ariUrl: 'http://127.0.0.1:8088',
+      soundsDir: '/usr/share/asterisk/sounds',
       smppSourceAddr: 'MEDQ',
       defaultRegion: 'IN',
       phoneVerification: true,
@@ -36,6 +38,8 @@ describe('configuration (SPEC §8)', () => {
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
     [{ MAX_ACTIVE_APPOINTMENTS: '0' }, 'MAX_ACTIVE_APPOINTMENTS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ARI_URL: 'ws://pbx' }, 'ARI_URL'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, 'ARI_PASSWORD'],
   ])('%j is refused naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
