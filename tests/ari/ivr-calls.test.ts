@@ -321,39 +321,56 @@ describe.skipIf(!real.available)('IVR calls on a real Asterisk', () => {
     90_000,
   );
 
-  it('npm run call: the terminal phone prints each prompt as it plays and sends the keys typed; Ctrl-C hangs up', async () => {
-    const phone = '+919876500007';
+  /** `npm run call` as a person runs it: a child process, keys on its stdin, its output collected. */
+  function terminalPhone(phone: string) {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'src/ari/call-cli.ts', '--from', phone, '--did', '7000', '--ari', ast.ariUrl, '--user', ast.ariUser, '--password', ast.ariPassword],
       { cwd: REPO_ROOT, env: { ...process.env, MEDQ_DB: t.path, LOG_LEVEL: 'silent' }, stdio: ['pipe', 'pipe', 'pipe'] },
     );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const phoneOut = { text: '' };
+    child.stdout.on('data', (d: Buffer) => (phoneOut.text += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (phoneOut.text += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    return { child, out: () => phoneOut.text, exited };
+  }
+
+  it('npm run call: the terminal phone prints each prompt as it plays and sends the keys typed', async () => {
+    const phone = '+919876500007';
+    const { child, out, exited } = terminalPhone(phone);
     try {
       // Keys as soon as each prompt starts (barge-in), as a caller who knows the menu would.
-      await expect.poll(() => out, { timeout: 15_000 }).toContain('🔊 Welcome to MedQ Demo Clinic');
+      await expect.poll(out, { timeout: 15_000 }).toContain('🔊 Welcome to MedQ Demo Clinic');
       child.stdin.write('1');
-      await expect.poll(() => out, { timeout: 15_000 }).toContain('🔊 Please choose a doctor.');
+      await expect.poll(out, { timeout: 15_000 }).toContain('🔊 Please choose a doctor.');
       child.stdin.write('1');
-      await expect.poll(() => out, { timeout: 15_000 }).toContain('🔊 The next available appointment with');
+      await expect.poll(out, { timeout: 15_000 }).toContain('🔊 The next available appointment with');
       child.stdin.write('1');
-      // The whole confirmation, with the date, the time and the token read as words.
-      await expect
-        .poll(() => out, { timeout: 30_000 })
-        .toMatch(
-          /🔊 Your appointment with Dr\. Sharma on Monday 30th November at \d{1,2}(:\d\d| o'clock) [ap]\.m\. is confirmed\. Your token number is S \d+ You will receive an SMS/,
-        );
+      // The app says goodbye and hangs up; the terminal phone ends with the call.
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    // The whole confirmation, with the date, the time and the token read as words.
+    expect(out()).toMatch(
+      /🔊 Your appointment with Dr\. Sharma on Monday 30th November at \d{1,2}(:\d\d| o'clock) [ap]\.m\. is confirmed\. Your token number is S \d+ You will receive an SMS/,
+    );
+    expect(out()).toContain('[call ended');
+    expect(booked(phone)).toMatchObject([{ doctor_id: 1, status: 'booked' }]);
+  }, 60_000);
+
+  it('npm run call: Ctrl-C hangs the call up, and both halves of it are gone', async () => {
+    const phone = '+919876500008';
+    const { child, out, exited } = terminalPhone(phone);
+    try {
+      await expect.poll(out, { timeout: 15_000 }).toContain('🔊 Welcome to MedQ Demo Clinic');
       child.kill('SIGINT');
       expect(await exited).toBe(0);
     } finally {
       child.kill('SIGKILL');
     }
-    expect(out).toContain('[hung up]');
-    expect(booked(phone)).toMatchObject([{ doctor_id: 1, status: 'booked' }]);
-    // Both halves of the call are gone.
+    expect(out()).toContain('[hung up]');
+    expect(booked(phone)).toEqual([]);
     await expect
       .poll(async () => (await ast.ari.get<AriChannel[]>('/channels')).filter((c) => c.caller.number === phone), { timeout: 5_000 })
       .toEqual([]);
