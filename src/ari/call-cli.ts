@@ -143,7 +143,6 @@ function onEvent(ev: AriEvent): void {
   const id = ev.channel?.id;
   if (id === callerChannel && ev.type === 'StasisStart') {
     answered = true;
-    out('[answered: type keys 0-9 * #, Ctrl-C hangs up]\n');
     for (const k of typedAhead.splice(0)) void sendKey(k);
   } else if ((id === callerChannel || id === ivrChannel) && (ev.type === 'ChannelDestroyed' || ev.type === 'StasisEnd')) {
     if (id === callerChannel || ev.type === 'ChannelDestroyed') finish(`call ended${ev.cause_txt ? ` (${ev.cause_txt})` : ''}`, 0);
@@ -170,8 +169,14 @@ function finish(message: string, code: number): void {
   out(`[${message}]\n`);
   if (process.stdin.isTTY) process.stdin.setRawMode(false);
   process.stdin.pause();
-  ws?.close();
-  setTimeout(() => process.exit(code), 100).unref();
+  // Close the WebSocket properly (Asterisk logs an abrupt close as a warning), then exit.
+  setTimeout(() => process.exit(code), 2000).unref();
+  if (ws && ws.readyState === WebSocket.OPEN) {
+    ws.once('close', () => process.exit(code));
+    ws.close(1000);
+  } else {
+    process.exit(code);
+  }
 }
 
 async function hangUp(why: string): Promise<void> {
@@ -223,6 +228,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void hangUp('hung up'));
 
   const from = opts.withheld ? '' : opts.from!;
+  out(`[calling ${opts.did} from ${from || 'a withheld number'} via ${ariUrl}: type keys 0-9 * #, Ctrl-C hangs up]\n`);
   await ari(
     'POST',
     '/channels',
@@ -239,7 +245,6 @@ async function main(): Promise<void> {
     },
     opts.withheld ? { variables: { 'CALLERID(pres)': 'prohib' } } : undefined,
   );
-  out(`[calling ${opts.did} from ${from || 'a withheld number'} via ${ariUrl}]\n`);
   setTimeout(() => {
     if (!answered) void hangUp('not answered within 30 s');
   }, 30_000).unref();
