@@ -137,6 +137,8 @@ export const appointments = sqliteTable(
     uniqueIndex('appointments_person_doctor_day_uq')
       .on(t.doctorId, t.date, t.personPhone)
       .where(sql`status = 'booked'`),
+    // A person's bookings by phone (IVR "my appointments", MAX_ACTIVE_APPOINTMENTS) without a scan.
+    index('appointments_person_idx').on(t.personPhone, t.status, t.date),
     index('appointments_patient_idx').on(t.patientId, t.date),
     index('appointments_doctor_day_idx').on(t.doctorId, t.date),
   ],

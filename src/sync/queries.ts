@@ -1,5 +1,5 @@
 // Read-only queries the API and the IVR need. Reads run outside write transactions (WAL snapshot).
-import { and, asc, desc, eq, gte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gte } from 'drizzle-orm';
 import { accounts, appointments, clinics, doctors, patients } from '../db/schema.js';
 import { localNow, searchDates } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
@@ -138,7 +138,7 @@ export function upcomingForPhone(ctx: SyncContext, phone: string, timezone = 'As
   return appointmentQuery(ctx)
     .where(
       and(
-        or(eq(appointments.personPhone, phone), eq(patients.phone, phone)),
+        eq(appointments.personPhone, phone),
         eq(appointments.status, 'booked'),
         gte(appointments.date, today),
       ),

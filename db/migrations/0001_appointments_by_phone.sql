@@ -1,0 +1,1 @@
+CREATE INDEX `appointments_person_idx` ON `appointments` (`person_phone`,`status`,`date`);
