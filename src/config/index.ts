@@ -43,6 +43,8 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** The password in the sample asterisk-config/ari.conf: fine on a laptop, refused in production. */
+export const SAMPLE_ARI_PASSWORD = 'medq-change-me';
 const DEV_JWT_SECRET = 'medq-development-secret-not-for-production-use';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -115,9 +117,13 @@ export function loadConfig(env: Env = process.env): Config {
 
   // Asterisk runs beside MedQ on the clinic's server: its HTTP server's usual place is the default.
   const ariUrl = url(env, 'ARI_URL', ['http:', 'https:']) ?? 'http://127.0.0.1:8088';
-  const ariPassword = str(env, 'ARI_PASSWORD', production ? '' : 'medq-dev-ari');
-  if (roles.has('ivr') && ariPassword === '') {
-    throw new ConfigError('ARI_PASSWORD', 'is required in production when the ivr role runs');
+  // Development matches the sample asterisk-config/ari.conf; production must replace both.
+  const ariPassword = str(env, 'ARI_PASSWORD', production ? '' : SAMPLE_ARI_PASSWORD);
+  if (production && roles.has('ivr')) {
+    if (ariPassword === '') throw new ConfigError('ARI_PASSWORD', 'is required in production when the ivr role runs');
+    if (ariPassword === SAMPLE_ARI_PASSWORD || ariPassword.length < 12) {
+      throw new ConfigError('ARI_PASSWORD', 'must be a password of your own (12+ characters) in production, also set in ari.conf');
+    }
   }
 
   const logLevel = str(env, 'LOG_LEVEL', 'info').toLowerCase();

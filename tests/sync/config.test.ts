@@ -40,6 +40,7 @@ describe('configuration (SPEC §8)', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ARI_URL: 'ws://pbx' }, 'ARI_URL'],
     [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, 'ARI_PASSWORD'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ARI_PASSWORD: 'medq-change-me' }, 'ARI_PASSWORD'],
   ])('%j is refused naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -48,6 +49,11 @@ describe('configuration (SPEC §8)', () => {
       expect((e as ConfigError).variable).toBe(variable);
       expect((e as Error).message.startsWith(`${variable}: `)).toBe(true);
     }
+  });
+
+  it('accepts production with its own secrets, and api-only production needs no ARI password', () => {
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ARI_PASSWORD: 'a-long-pbx-secret' }).production).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), MEDQ_ROLES: 'api' }).roles.has('ivr')).toBe(false);
   });
 
   it('stops a command at start with one line naming the variable', async () => {
