@@ -95,6 +95,11 @@ export function searchDates(timezone: string, now: Date, days = SEARCH_DAYS): st
   return Array.from({ length: days }, (_, i) => start.plus({ days: i }).toFormat('yyyy-MM-dd'));
 }
 
+/** The clinic's date `days` days from now (0 = today). */
+export function dateInDays(timezone: string, now: Date, days: number): string {
+  return DateTime.fromJSDate(now, { zone: timezone }).plus({ days }).toFormat('yyyy-MM-dd');
+}
+
 /** "Wed 2 Dec" and "10:30", as the SMS texts say them. */
 export function smsDate(date: string): string {
   return DateTime.fromISO(date, { locale: 'en' }).toFormat('ccc d LLL');

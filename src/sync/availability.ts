@@ -2,6 +2,7 @@
 import { and, eq, gte, lte, gt, ne, sql, isNull, or } from 'drizzle-orm';
 import { appointments, clinics, closedDates, doctors, schedules, slotHolds } from '../db/schema.js';
 import {
+  dateInDays,
   daySlots,
   isDate,
   isPastSlot,
@@ -219,7 +220,7 @@ export function checkSlot(
   if (isPastSlot(date, time, doctor.timezone, now)) return fail('slot_in_past', 'That slot has already passed.');
   const slot = daySlots(doctor.blocks, weekdayOf(date)).find((s) => s.time === time);
   if (!slot) return fail('not_found', `${doctor.name} has no slot at ${time} on ${date}.`);
-  const horizon = searchDates(doctor.timezone, now, BOOKING_HORIZON_DAYS + 1).at(-1)!;
+  const horizon = dateInDays(doctor.timezone, now, BOOKING_HORIZON_DAYS);
   if (date > horizon) return fail('not_found', `Bookings open ${BOOKING_HORIZON_DAYS} days ahead.`);
   if (closedSet(tx, doctor, date, date).has(date)) return fail('clinic_closed', 'The clinic is closed on that day.');
   return ok(slot);

@@ -1,7 +1,7 @@
 // Read-only queries the API and the IVR need. Reads run outside write transactions (WAL snapshot).
 import { and, asc, desc, eq, gte } from 'drizzle-orm';
 import { accounts, appointments, clinics, doctors, patients } from '../db/schema.js';
-import { localNow, searchDates } from '../booking/slots.js';
+import { dateInDays, localNow } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
 import { BOOKING_HORIZON_DAYS, freeSlotsOn, loadDoctor, type FreeSlot } from './availability.js';
 import type { SyncContext } from './context.js';
@@ -43,7 +43,7 @@ export function freeSlots(ctx: SyncContext, doctorId: number, date: string): Fre
   const doctor = loadDoctor(ctx.db, doctorId);
   if (!doctor || !doctor.active) return null;
   // The same horizon booking enforces (checkSlot): never list a slot that cannot be booked.
-  if (date > searchDates(doctor.timezone, ctx.now(), BOOKING_HORIZON_DAYS + 1).at(-1)!) return [];
+  if (date > dateInDays(doctor.timezone, ctx.now(), BOOKING_HORIZON_DAYS)) return [];
   return freeSlotsOn(ctx.db, doctor, date, ctx.now());
 }
 
