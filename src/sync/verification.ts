@@ -89,8 +89,11 @@ export function resendCode(ctx: SyncContext, verificationId: string): Result<Ver
   });
 }
 
-export type Completed =
-  | { purpose: 'register' | 'link' | 'reset'; result: Result<AccountRow> };
+/** The pending action's own outcome: the account, or the SPEC error it would answer now. */
+export interface Completed {
+  purpose: 'register' | 'link' | 'reset';
+  result: Result<AccountRow>;
+}
 
 /**
  * Checks the code and, in the same transaction, re-checks the state and completes the pending
