@@ -794,7 +794,7 @@ const formatLongDate = (iso) => dateText(iso, 'long');
 // ---------------------------------------------------------------------------------------------
 // My appointments.
 
-const CHANNEL_LABEL = { ivr: 'Phone booking', phone: 'Phone booking', web: 'Web booking', staff: 'Clinic booking' };
+const CHANNEL_LABEL = { ivr: 'Phone booking', phone: 'Phone booking', web: 'Web booking', desk: 'Clinic booking', staff: 'Clinic booking' };
 const STATUS_LABEL = { booked: 'Booked', cancelled: 'Cancelled', completed: 'Completed', no_show: 'Missed' };
 
 /** One appointment as the page shows it (API keys: doctor, clinic, patient_name, cancellable…). */

@@ -28,6 +28,12 @@ export function defaultWebRoot(): string {
   return join(dirname(packageDbFolder()), 'web');
 }
 
+/** A hop count trusts that many proxies nearest to us (proxy-addr's rule), a list only those addresses. */
+function fastifyTrustProxy(t: false | number | string[]): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof t === 'number') return (_addr, hop) => hop < t;
+  return t;
+}
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const webRoot = resolve(deps.webRoot ?? defaultWebRoot());
   const servePages = existsSync(join(webRoot, 'index.html'));
@@ -35,7 +41,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // TRUST_PROXY decides whether X-Forwarded-For names the client (rate limits key on it).
-    trustProxy: deps.config.trustProxy,
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: BODY_LIMIT,
     ajv: {
       customOptions: {

@@ -26,8 +26,29 @@ export interface Config {
   /** Asterisk's sounds folder as this process sees it (where `npm run prompts` writes en/medq/). */
   soundsDir: string;
   maxActiveAppointments: number;
-  trustProxy: boolean;
+  /** Fastify's trustProxy: false, a hop count, or the proxies' addresses/CIDRs; never "trust all". */
+  trustProxy: false | number | string[];
   logLevel: string;
+  /** MEDQ_DEMO_SEED: whether the container's start loads the demo data. */
+  demoSeed: boolean;
+  /** Clinic-wide budget of code (OTP) SMS per hour. */
+  otpSmsPerHour: number;
+  /** ISO country codes that code SMS may go to. */
+  smsCountries: ReadonlySet<CountryCode>;
+  /** Hours before an appointment its reminder goes out; 0 = no reminders. */
+  reminderHours: number;
+  /** A number patients can reply to (an MO-capable long code); null = replies cannot reach MedQ. */
+  smsReplyNumber: string | null;
+  /** IVR/SMS languages, the first the default. */
+  languages: readonly string[];
+  dltEntityId: string | null;
+  /** Path of the DLT template file (kind → language → template id). */
+  dltTemplates: string | null;
+  dltTlvEntity: number;
+  dltTlvTemplate: number;
+  metricsPort: number | null;
+  /** MEDQ_MIGRATE=on: apply pending migrations at start, under a lock. */
+  migrateOnStart: boolean;
 }
 
 /** A bad setting: the message names the variable, and start-up prints it as one line. */
@@ -90,6 +111,32 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   return raw;
 }
 
+function hexOrInt(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  const n = /^0x[0-9a-f]+$/i.test(raw) ? parseInt(raw, 16) : /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new ConfigError(name, `must be an SMPP tag such as 0x1400, got "${raw}"`);
+  return n;
+}
+
+/**
+ * TRUST_PROXY: "off", a hop count, or a comma list of proxy addresses/CIDRs. "on"/"true" would
+ * believe any client's X-Forwarded-For (a forged address per request escapes every limit): refused.
+ */
+function trustProxy(env: Env): false | number | string[] {
+  const raw = optional(env, 'TRUST_PROXY');
+  if (raw === null || ['off', 'false', 'no', '0'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (['on', 'true', 'yes', 'all', '*'].includes(raw.toLowerCase())) {
+    throw new ConfigError('TRUST_PROXY', 'must be "off", a hop count (e.g. 1) or your proxies\' addresses, never "trust every client"');
+  }
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const a of list) {
+    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a)) throw new ConfigError('TRUST_PROXY', `"${a}" is not an IP address or CIDR`);
+  }
+  return list;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = str(env, 'NODE_ENV', 'development');
   const production = nodeEnv === 'production';
@@ -134,6 +181,20 @@ export function loadConfig(env: Env = process.env): Config {
 
   const httpPort = int(env, 'HTTP_PORT', 3000, 0, 65535);
 
+  const smsCountries = new Set<CountryCode>();
+  for (const c of str(env, 'SMS_COUNTRIES', region).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)) {
+    if (!isSupportedCountry(c)) throw new ConfigError('SMS_COUNTRIES', `"${c}" is not a country code libphonenumber knows`);
+    smsCountries.add(c);
+  }
+
+  const languages = str(env, 'LANGUAGES', 'en').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const l of languages) {
+    if (!/^[a-z]{2,3}$/.test(l)) throw new ConfigError('LANGUAGES', `"${l}" is not a language code such as en or hi`);
+  }
+  if (languages.length === 0) throw new ConfigError('LANGUAGES', 'names no language');
+
+  const metricsPortRaw = optional(env, 'METRICS_PORT');
+
   return {
     nodeEnv,
     production,
@@ -155,7 +216,19 @@ export function loadConfig(env: Env = process.env): Config {
     receptionEndpoint: optional(env, 'RECEPTION_ENDPOINT'),
     soundsDir: str(env, 'ASTERISK_SOUNDS_DIR', '/usr/share/asterisk/sounds'),
     maxActiveAppointments: int(env, 'MAX_ACTIVE_APPOINTMENTS', 3, 1, 100),
-    trustProxy: bool(env, 'TRUST_PROXY', false, 'on', 'off'),
+    trustProxy: trustProxy(env),
     logLevel,
+    demoSeed: bool(env, 'MEDQ_DEMO_SEED', false),
+    otpSmsPerHour: int(env, 'OTP_SMS_PER_HOUR', 100, 0, 1_000_000),
+    smsCountries,
+    reminderHours: int(env, 'REMINDER_HOURS', 24, 0, 24 * 14),
+    smsReplyNumber: optional(env, 'SMS_REPLY_NUMBER'),
+    languages,
+    dltEntityId: optional(env, 'DLT_ENTITY_ID'),
+    dltTemplates: optional(env, 'DLT_TEMPLATES'),
+    dltTlvEntity: hexOrInt(env, 'DLT_TLV_ENTITY', 0x1400),
+    dltTlvTemplate: hexOrInt(env, 'DLT_TLV_TEMPLATE', 0x1401),
+    metricsPort: metricsPortRaw === null ? null : int(env, 'METRICS_PORT', 0, 1, 65535),
+    migrateOnStart: bool(env, 'MEDQ_MIGRATE', false),
   };
 }

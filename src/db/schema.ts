@@ -1,6 +1,6 @@
 // The one SQLite schema. Migrations under db/migrations are generated from this file by drizzle-kit.
 import { sql } from 'drizzle-orm';
-import { sqliteTable, integer, text, index, uniqueIndex, check } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, integer, text, index, uniqueIndex, check, primaryKey } from 'drizzle-orm/sqlite-core';
 
 const createdAt = () =>
   text('created_at')
@@ -12,6 +12,8 @@ export const clinics = sqliteTable('clinics', {
   name: text('name').notNull(),
   did: text('did').notNull().default(''),
   timezone: text('timezone').notNull().default('Asia/Kolkata'),
+  // The clinic's public number, said in reminders when SMS replies cannot reach MedQ (SPEC §7).
+  publicPhone: text('public_phone'),
   createdAt: createdAt(),
 });
 
@@ -81,6 +83,8 @@ export const accounts = sqliteTable(
     mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(false),
     // Bumped on every password change or claim; tokens carry it, so older tokens stop working.
     tokenVersion: integer('token_version').notNull().default(0),
+    // The phone's IVR and SMS language (one of LANGUAGES); NULL = not chosen yet (the default).
+    language: text('language'),
     createdAt: createdAt(),
     updatedAt: text('updated_at'),
   },
@@ -95,13 +99,17 @@ export const patients = sqliteTable(
     age: integer('age'),
     phone: text('phone').notNull(),
     accountId: integer('account_id').references(() => accounts.id),
-    source: text('source', { enum: ['ivr', 'web'] }).notNull(),
+    source: text('source', { enum: ['ivr', 'web', 'desk'] }).notNull(),
     createdAt: createdAt(),
   },
   (t) => [index('patients_phone_idx').on(t.phone), index('patients_account_idx').on(t.accountId)],
 );
 
-export const APPOINTMENT_STATUSES = ['booked', 'cancelled', 'completed', 'no_show'] as const;
+export const APPOINTMENT_STATUSES = ['booked', 'arrived', 'cancelled', 'completed', 'no_show'] as const;
+/** Statuses of a booking that still holds its seat and its person's one-per-doctor-day place. */
+export const LIVE_APPOINTMENT_STATUSES = ['booked', 'arrived'] as const;
+export const APPOINTMENT_CHANNELS = ['ivr', 'web', 'desk'] as const;
+export type AppointmentChannel = (typeof APPOINTMENT_CHANNELS)[number];
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
 export const appointments = sqliteTable(
@@ -121,9 +129,12 @@ export const appointments = sqliteTable(
     // The booking person's phone: the key of the one-booking-per-doctor-per-day rule.
     personPhone: text('person_phone').notNull(),
     status: text('status', { enum: APPOINTMENT_STATUSES }).notNull().default('booked'),
-    channel: text('channel', { enum: ['ivr', 'web', 'staff'] }).notNull(),
+    channel: text('channel', { enum: APPOINTMENT_CHANNELS }).notNull(),
     createdAt: createdAt(),
     cancelledAt: text('cancelled_at'),
+    // Reception desk (SPEC §11): when the patient checked in, and when their token was called.
+    arrivedAt: text('arrived_at'),
+    calledAt: text('called_at'),
   },
   (t) => [
     // Capacity: a seat in a slot is held by at most one live booking. The sync module picks
@@ -136,11 +147,13 @@ export const appointments = sqliteTable(
       .where(sql`status <> 'cancelled'`),
     uniqueIndex('appointments_person_doctor_day_uq')
       .on(t.doctorId, t.date, t.personPhone)
-      .where(sql`status = 'booked'`),
+      .where(sql`status in ('booked', 'arrived')`),
     // A person's bookings by phone (IVR "my appointments", MAX_ACTIVE_APPOINTMENTS) without a scan.
     index('appointments_person_idx').on(t.personPhone, t.status, t.date),
     index('appointments_patient_idx').on(t.patientId, t.date),
     index('appointments_doctor_day_idx').on(t.doctorId, t.date),
+    // The reminder scheduler's scan: booked appointments in the next hours.
+    index('appointments_date_idx').on(t.date, t.slotTime),
   ],
 );
 
@@ -177,7 +190,20 @@ export const verifications = sqliteTable(
   (t) => [index('verifications_phone_idx').on(t.phone)],
 );
 
-export const SMS_KINDS = ['welcome', 'sync', 'confirmation', 'cancellation', 'linked', 'otp'] as const;
+export const SMS_KINDS = [
+  'welcome',
+  'sync',
+  'confirmation',
+  'cancellation',
+  'linked',
+  'otp',
+  'reminder',
+  'queue_near',
+  'nothing_to_cancel',
+  'opted_out',
+  'opted_in',
+  'help',
+] as const;
 export type SmsKind = (typeof SMS_KINDS)[number];
 export const SMS_STATES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired'] as const;
 export type SmsState = (typeof SMS_STATES)[number];
@@ -203,6 +229,9 @@ export const smsOutbox = sqliteTable(
     lastError: text('last_error'),
     appointmentId: integer('appointment_id'),
     verificationId: text('verification_id'),
+    // At most one row per key (e.g. "reminder:42", "queue_near:42"): several sms workers or api
+    // processes may try to queue the same message; the unique index lets exactly one succeed.
+    dedupeKey: text('dedupe_key'),
     createdAt: integer('created_at').notNull(),
     sentAt: integer('sent_at'),
     deliveredAt: integer('delivered_at'),
@@ -210,6 +239,8 @@ export const smsOutbox = sqliteTable(
   (t) => [
     index('sms_outbox_due_idx').on(t.state, t.nextAttemptAt),
     index('sms_outbox_phone_kind_idx').on(t.phone, t.kind, t.createdAt),
+    uniqueIndex('sms_outbox_dedupe_uq').on(t.dedupeKey),
+    index('sms_outbox_appointment_idx').on(t.appointmentId),
   ],
 );
 
@@ -238,3 +269,52 @@ export const rateEvents = sqliteTable(
   },
   (t) => [index('rate_events_bucket_idx').on(t.bucket, t.at)],
 );
+
+/** Phones that replied STOP (or chose so in the IVR): no reminder or queue SMS (SPEC §7). */
+export const smsOptOuts = sqliteTable('sms_opt_outs', {
+  phone: text('phone').primaryKey(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Mobile-originated SMS (replies), recorded in the transaction that acts on them, so a redelivered
+ * reply (same phone, same text within 10 minutes) is recognised and acts once. No full text kept.
+ */
+export const smsInbound = sqliteTable(
+  'sms_inbound',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    phone: text('phone').notNull(),
+    // sha256 of the normalised text: enough to recognise a redelivery without keeping the text.
+    textHash: text('text_hash').notNull(),
+    command: text('command').notNull(),
+    outcome: text('outcome').notNull(),
+    appointmentId: integer('appointment_id'),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [index('sms_inbound_phone_idx').on(t.phone, t.receivedAt)],
+);
+
+/** The token now served per doctor and day (SPEC §11); updatedAt lets every api process see changes. */
+export const queueState = sqliteTable(
+  'queue_state',
+  {
+    doctorId: integer('doctor_id')
+      .notNull()
+      .references(() => doctors.id, { onDelete: 'cascade' }),
+    date: text('date').notNull(),
+    nowServing: text('now_serving'),
+    appointmentId: integer('appointment_id'),
+    // Epoch ms of the last change; bumped on every call, so watchers poll one indexed column.
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.doctorId, t.date] }), index('queue_state_updated_idx').on(t.updatedAt)],
+);
+
+/** Leases for jobs that exactly one of several processes should run at a time (reminders, retention). */
+export const jobLeases = sqliteTable('job_leases', {
+  name: text('name').primaryKey(),
+  owner: text('owner').notNull(),
+  leasedUntil: integer('leased_until').notNull(),
+  lastRunAt: integer('last_run_at'),
+});

@@ -20,6 +20,19 @@ export const smsText = {
   cancellation: (brand: string, a: AppointmentText) =>
     `${brand}: your appointment with Dr ${doctorBareName(a.doctorName)} on ${smsDate(a.date)} at ${a.time} is cancelled.`,
   otp: (brand: string, code: string) => `${brand} verification code: ${code}. It expires in 10 minutes. Do not share it.`,
+  /**
+   * replyTo: how the patient cancels: `{kind:'reply'}` when SMS_REPLY_NUMBER is set, else the
+   * clinic's public number to call, else nothing.
+   */
+  reminder: (brand: string, a: AppointmentText, replyTo: { kind: 'reply' } | { kind: 'call'; phone: string } | null) =>
+    `${brand}: reminder, Dr ${doctorBareName(a.doctorName)} on ${smsDate(a.date)} at ${a.time}, token ${a.token}.` +
+    (replyTo === null ? '' : replyTo.kind === 'reply' ? ' Reply C to cancel.' : ` To cancel call ${replyTo.phone}.`),
+  queueNear: (brand: string, clinic: string, nowServing: string, a: AppointmentText) =>
+    `${brand}: your turn at ${clinic} is near. Now serving ${nowServing}; your token ${a.token} with Dr ${doctorBareName(a.doctorName)}.`,
+  nothingToCancel: (brand: string) => `${brand}: you have no upcoming appointment to cancel.`,
+  optedOut: (brand: string) => `${brand}: you will not get reminders any more. Reply START to get them again.`,
+  optedIn: (brand: string) => `${brand}: reminders are on again. Reply STOP to stop them.`,
+  help: (brand: string) => `${brand}: reply C to cancel your next appointment, STOP to stop reminders.`,
 } as const;
 
 /** Kinds whose text holds a secret: blanked once the SMSC accepts them, never logged. */

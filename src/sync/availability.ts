@@ -186,7 +186,7 @@ export interface BookRequest {
   personPhone: string;
   date: string;
   time: string;
-  channel: 'ivr' | 'web' | 'staff';
+  channel: 'ivr' | 'web' | 'desk';
   /** The caller whose offer hold this booking consumes (its own hold does not count against it). */
   holder?: string;
 }

@@ -18,7 +18,7 @@ export interface PhoneBookingRequest {
   time: string;
   /** The call holding the offered slot (IVR), so its own hold does not block it. */
   holder?: string;
-  channel?: 'ivr' | 'staff';
+  channel?: 'ivr' | 'desk';
   /** Staff booking on a caller's behalf may give the name for a new patient. */
   name?: string;
 }

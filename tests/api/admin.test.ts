@@ -49,7 +49,7 @@ describe('staff use cases', () => {
       body: { phone_number: '98111 11111', doctor_id: 1, date: '2026-11-30', time: '09:00', name: 'Meena K' },
     });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ channel: 'staff', token: 'S-1', patient_name: 'Meena K', phone_number: '+919811111111' });
+    expect(r.body).toMatchObject({ channel: 'desk', token: 'S-1', patient_name: 'Meena K', phone_number: '+919811111111' });
     expect(api.sms('+919811111111').map((s) => s.kind)).toEqual(['welcome', 'confirmation']);
     const dup = await api.call('POST', '/api/admin/appointments', {
       token: staff,

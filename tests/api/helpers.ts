@@ -40,7 +40,7 @@ export interface TestApi {
 let clientSeq = 0;
 
 export async function startApi(opts: { env?: Record<string, string>; at?: string; webRoot?: string } = {}): Promise<TestApi> {
-  const t = createTestDb({ env: { TRUST_PROXY: 'on', ...opts.env }, ...(opts.at ? { at: opts.at } : {}) });
+  const t = createTestDb({ env: { TRUST_PROXY: '1', ...opts.env }, ...(opts.at ? { at: opts.at } : {}) });
   const health: TestApi['health'] = { db: 'up', ari: 'disabled', smpp: 'disabled' };
   const app = buildApp({
     ctx: t.ctx,
@@ -53,7 +53,7 @@ export async function startApi(opts: { env?: Record<string, string>; at?: string
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('no address');
   const base = `http://127.0.0.1:${addr.port}`;
-  // Each test app is its own client address (TRUST_PROXY on), so rate limits do not leak between tests.
+  // Each test app is its own client address (TRUST_PROXY=1: one proxy hop believed), so rate limits do not leak between tests.
   const clientIp = `10.${(++clientSeq >> 8) & 255}.${clientSeq & 255}.${process.pid % 250}`;
 
   async function call(method: string, path: string, o: CallOptions = {}): Promise<Reply> {

@@ -70,7 +70,7 @@ describe('rate limits', () => {
     expect(limited.body.retry_after).toBeGreaterThan(500);
     expect(limited.body.retry_after).toBeLessThanOrEqual(600);
     expect(limited.headers.get('retry-after')).toBe(String(limited.body.retry_after));
-    // Another address (X-Forwarded-For is believed: TRUST_PROXY=on) and another route are free.
+    // Another address (X-Forwarded-For is believed: TRUST_PROXY=1) and another route are free.
     expect((await api.call('POST', '/api/auth/register', { body: bad, headers: { 'x-forwarded-for': '192.0.2.77' } })).status).toBe(400);
     expect((await api.call('POST', '/api/auth/link-ivr', { body: bad })).status).toBe(400);
     // The window slides: ten minutes later the address may register again.

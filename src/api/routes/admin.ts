@@ -374,7 +374,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
           doctorId: b.doctor_id,
           date: b.date,
           time: b.time,
-          channel: 'staff',
+          channel: 'desk',
           ...(b.name !== undefined ? { name: b.name } : {}),
         }),
       );
