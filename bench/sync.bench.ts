@@ -14,7 +14,7 @@ const path = join(dir, 'bench.sqlite');
 const db = openDatabase(path);
 migrateDatabase(db);
 const now = new Date('2026-11-30T08:00:00+05:30');
-const ctx = createSyncContext(db, loadConfig({ MEDQ_DB: path, MAX_ACTIVE_APPOINTMENTS: '100' }), () => now);
+const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: path, MAX_ACTIVE_APPOINTMENTS: '100' }), () => now);
 
 // A clinic big enough that the benchmark never runs out of slots: 20 doctors, 5-minute slots.
 const seed: SeedFile = {

@@ -6,11 +6,13 @@ import { startIvrRole, type IvrRole } from './ari/index.js';
 import { migrateDatabase, openDatabase, type Db } from './db/client.js';
 import { configOrExit, fatal } from './shared/cli.js';
 import { createLogger } from './shared/logger.js';
+import { startupWarnings } from './shared/warnings.js';
 import { startSmsRole, type SmsRole } from './sms/index.js';
 import { createSyncContext } from './sync/index.js';
 
-const config = configOrExit();
+const config = configOrExit('roles');
 const logger = createLogger(config.logLevel);
+for (const warning of startupWarnings(config)) logger.warn({ setting: warning.setting }, warning.message);
 
 function openMigrated(): Db {
   try {

@@ -5,12 +5,15 @@ export type Role = 'api' | 'ivr' | 'sms';
 export const ALL_ROLES: readonly Role[] = ['api', 'ivr', 'sms'];
 
 export interface Config {
+  /** NODE_ENV; unset is read as "production". */
   nodeEnv: string;
+  /** Production rules (secrets required, no development defaults): NODE_ENV is not development/test. */
   production: boolean;
   dbPath: string;
   roles: ReadonlySet<Role>;
   httpHost: string;
   httpPort: number;
+  /** Empty when this command does not use it and none is set (production rules). */
   jwtSecret: string;
   ariUrl: string;
   ariUsername: string;
@@ -137,9 +140,35 @@ function trustProxy(env: Env): false | number | string[] {
   return list;
 }
 
-export function loadConfig(env: Env = process.env): Config {
-  const nodeEnv = str(env, 'NODE_ENV', 'development');
-  const production = nodeEnv === 'production';
+/** A secret a command signs or connects with; each command checks only those it uses. */
+export type Secret = 'jwt' | 'ari';
+
+export interface LoadOptions {
+  /**
+   * The secrets this command uses, checked under production rules: `'roles'` (the default, what
+   * `npm start` runs) derives them from MEDQ_ROLES (api → JWT_SECRET, ivr → ARI_PASSWORD); a CLI
+   * names its own (`[]` for db:migrate, db:seed, prompts, staff:*). A secret a command does not use
+   * is not checked; under production rules an unset one is then empty, never the development one.
+   */
+  needs?: readonly Secret[] | 'roles';
+}
+
+/** The secrets the roles use: api signs tokens with JWT_SECRET, ivr logs in to ARI. */
+export function secretsForRoles(roles: ReadonlySet<Role>): Secret[] {
+  const needs: Secret[] = [];
+  if (roles.has('api')) needs.push('jwt');
+  if (roles.has('ivr')) needs.push('ari');
+  return needs;
+}
+
+/** NODE_ENV values that relax the secret rules; anything else, unset included, is production. */
+export const RELAXED_NODE_ENVS: readonly string[] = ['development', 'test'];
+
+export function loadConfig(env: Env = process.env, opts: LoadOptions = {}): Config {
+  // Unset NODE_ENV means production rules: a forgotten variable must never fall back to a secret
+  // published in this repository.
+  const nodeEnv = str(env, 'NODE_ENV', 'production');
+  const production = !RELAXED_NODE_ENVS.includes(nodeEnv);
 
   const rolesRaw = str(env, 'MEDQ_ROLES', ALL_ROLES.join(','));
   const roles = new Set<Role>();
@@ -150,13 +179,24 @@ export function loadConfig(env: Env = process.env): Config {
     roles.add(r as Role);
   }
   if (roles.size === 0) throw new ConfigError('MEDQ_ROLES', 'names no role');
+  const needs = new Set<Secret>(opts.needs === undefined || opts.needs === 'roles' ? secretsForRoles(roles) : opts.needs);
 
   let jwtSecret = optional(env, 'JWT_SECRET');
-  if (jwtSecret === null) {
-    if (production) throw new ConfigError('JWT_SECRET', 'is required in production (at least 32 characters)');
+  if (jwtSecret !== null) {
+    if (jwtSecret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters (e.g. `openssl rand -base64 48`)');
+    if (production && jwtSecret === DEV_JWT_SECRET) {
+      throw new ConfigError('JWT_SECRET', 'is the development secret published in the repository; set one of your own');
+    }
+  } else if (!production) {
     jwtSecret = DEV_JWT_SECRET;
-  } else if (jwtSecret.length < 32) {
-    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  } else if (needs.has('jwt')) {
+    throw new ConfigError(
+      'JWT_SECRET',
+      `is required (32+ random characters, e.g. \`openssl rand -base64 48\`) unless NODE_ENV is development or test (NODE_ENV is ${env['NODE_ENV']?.trim() ? `"${nodeEnv}"` : 'unset'})`,
+    );
+  } else {
+    // Not used by this command: empty, so anything that tried to sign with it would fail.
+    jwtSecret = '';
   }
 
   const region = str(env, 'DEFAULT_REGION', 'IN').toUpperCase();
@@ -166,8 +206,9 @@ export function loadConfig(env: Env = process.env): Config {
   const ariUrl = url(env, 'ARI_URL', ['http:', 'https:']) ?? 'http://127.0.0.1:8088';
   // Development matches the sample asterisk-config/ari.conf; production must replace both.
   const ariPassword = str(env, 'ARI_PASSWORD', production ? '' : SAMPLE_ARI_PASSWORD);
-  if (production && roles.has('ivr')) {
-    if (ariPassword === '') throw new ConfigError('ARI_PASSWORD', 'is required in production when the ivr role runs');
+  if (production && needs.has('ari')) {
+    const why = roles.has('ivr') ? 'when the ivr role runs' : 'for this command';
+    if (ariPassword === '') throw new ConfigError('ARI_PASSWORD', `is required ${why} unless NODE_ENV is development or test; also set it in ari.conf`);
     if (ariPassword === SAMPLE_ARI_PASSWORD || ariPassword.length < 12) {
       throw new ConfigError('ARI_PASSWORD', 'must be a password of your own (12+ characters) in production, also set in ari.conf');
     }

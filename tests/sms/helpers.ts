@@ -36,7 +36,7 @@ export function tempDb(): TempDb {
 }
 
 export function smsConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', CLINIC_BRAND: 'MedQ', ...env });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', CLINIC_BRAND: 'MedQ', ...env });
 }
 
 /** Every log line the role writes, as text (JSON lines), at trace level. */

@@ -11,7 +11,7 @@ const [dbPath, smppUrl, window] = process.argv.slice(2);
 if (!dbPath || !smppUrl) throw new Error('usage: worker-process.ts <db> <smpp-url> [window]');
 
 const db = openDatabase(dbPath);
-const config = loadConfig({ SMPP_URL: smppUrl, LOG_LEVEL: 'warn' });
+const config = loadConfig({ NODE_ENV: 'test', SMPP_URL: smppUrl, LOG_LEVEL: 'warn' });
 const logger = pino({ level: 'warn' }, pino.destination(2));
 const role = startSmsRole({ db, config, logger, tuning: { ...FAST, windowSize: Number(window ?? 10) } });
 

@@ -29,7 +29,7 @@ export function createTestDb(opts: { env?: Record<string, string>; seed?: SeedFi
   const path = join(dir, 'medq.sqlite');
   const db = openDatabase(path);
   migrateDatabase(db);
-  const config = loadConfig({ MEDQ_DB: path, LOG_LEVEL: 'silent', ...opts.env });
+  const config = loadConfig({ NODE_ENV: 'test', MEDQ_DB: path, LOG_LEVEL: 'silent', ...opts.env });
   const clock = {
     now: new Date(opts.at ?? MONDAY_MORNING),
     set(iso: string) {

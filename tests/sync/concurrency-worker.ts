@@ -11,7 +11,7 @@ import {
 
 const [dbPath, workerId, nowIso, phoneCount] = process.argv.slice(2) as [string, string, string, string];
 const db = openDatabase(dbPath);
-const ctx = createSyncContext(db, loadConfig({ MEDQ_DB: dbPath, LOG_LEVEL: 'silent', MAX_ACTIVE_APPOINTMENTS: '50' }), () => new Date(nowIso));
+const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: dbPath, LOG_LEVEL: 'silent', MAX_ACTIVE_APPOINTMENTS: '50' }), () => new Date(nowIso));
 const phones = Array.from({ length: Number(phoneCount) }, (_, i) => `+9198000${String(i).padStart(5, '0')}`);
 
 // Seeded PRNG so each worker takes a different but repeatable path.
