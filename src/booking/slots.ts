@@ -61,9 +61,13 @@ export function daySlots(blocks: readonly ScheduleBlock[], weekday: number): Day
   return out;
 }
 
-/** The doctor's name without a leading "Dr" / "Dr.". */
+/**
+ * The doctor's name without a leading "Dr" / "Dr." title: "Dr. Sharma", "Dr Sharma" and
+ * "Dr.Sharma" are all "Sharma"; "Drew" and "Dravid" keep their letters (after a bare "Dr" the
+ * title needs a space, after "Dr." it does not).
+ */
 export function doctorBareName(name: string): string {
-  return name.trim().replace(/^dr\.?\s+/i, '').trim();
+  return name.trim().replace(/^dr(?:\.\s*|\s+)/i, '').trim();
 }
 
 export function doctorInitial(name: string): string {
@@ -75,9 +79,28 @@ export function tokenNumber(doctorName: string, slot: DaySlot, seat: number): st
   return `${doctorInitial(doctorName)}-${slot.seatsBefore + seat}`;
 }
 
+/** The number of a token ("S-12" → 12); null for a token not made by tokenNumber. */
+export function tokenSequence(token: string): number | null {
+  const m = /-(\d+)$/.exec(token);
+  return m ? Number(m[1]) : null;
+}
+
+/** The same doctor's initial with another number ("S-3", 7 → "S-7"). */
+export function withSequence(token: string, n: number): string {
+  return token.replace(/-\d+$/, `-${n}`);
+}
+
 export function localNow(timezone: string, now: Date): { date: string; time: string } {
   const dt = DateTime.fromJSDate(now, { zone: timezone });
   return { date: dt.toFormat('yyyy-MM-dd'), time: dt.toFormat('HH:mm') };
+}
+
+/**
+ * A date no clinic anywhere has passed yet (UTC−12 is the last zone to leave a day): a coarse,
+ * index-friendly lower bound for "upcoming", refined per booking with isPastSlot in its own zone.
+ */
+export function earliestLocalDate(now: Date): string {
+  return DateTime.fromJSDate(now, { zone: 'utc' }).minus({ hours: 14 }).toFormat('yyyy-MM-dd');
 }
 
 /** The instant a slot starts. */

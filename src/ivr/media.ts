@@ -1,6 +1,7 @@
 // PromptItem → ARI media URIs (POST /channels/{id}/play?media=…, several in one playback).
 // Catalog prompts and database names are our recordings under `medq/`; dates, times, numbers and
 // letters use Asterisk's core English sounds, with the same files Asterisk's own say.c uses.
+import { doctorBareName } from '../booking/slots.js';
 import { dateParts, digitGroups, soundNames, timeParts, type PromptItem } from './prompts.js';
 
 export interface MediaOptions {
@@ -22,7 +23,7 @@ function ordinalDay(day: number): string[] {
 }
 
 function initialOf(name: string): string | null {
-  const bare = name.trim().replace(/^dr\.?\s+/i, '');
+  const bare = doctorBareName(name);
   const c = bare.charAt(0).toLowerCase();
   return /[a-z]/.test(c) ? c : null;
 }

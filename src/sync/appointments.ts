@@ -4,6 +4,7 @@ import { accounts, appointments, patients } from '../db/schema.js';
 import { isPastSlot } from '../booking/slots.js';
 import { smsText } from '../sms/texts.js';
 import {
+  bookingWriteTx,
   bookInTx,
   loadDoctor,
   nextFreeSlot,
@@ -37,7 +38,7 @@ export interface BookedAppointment {
 }
 
 export function bookForAccount(ctx: SyncContext, req: WebBookingRequest): Result<BookedAppointment, BookFailure> {
-  return writeTx(ctx, (tx) => {
+  return bookingWriteTx(ctx, (tx): Result<BookedAppointment, BookFailure> => {
     const now = ctx.now();
     const account = tx.select().from(accounts).where(eq(accounts.id, req.accountId)).get();
     if (!account) return fail('not_found', 'No such account.');

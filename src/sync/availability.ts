@@ -1,21 +1,24 @@
 // Slot availability, holds and the booking write, as seen from inside a transaction.
-import { and, eq, gte, lte, gt, ne, sql, isNull, or } from 'drizzle-orm';
-import { appointments, clinics, closedDates, doctors, schedules, slotHolds } from '../db/schema.js';
+import { and, eq, gte, lte, gt, inArray, ne, sql, isNull, or } from 'drizzle-orm';
+import { appointments, clinics, closedDates, doctors, LIVE_APPOINTMENT_STATUSES, schedules, slotHolds } from '../db/schema.js';
 import {
   dateInDays,
   daySlots,
+  earliestLocalDate,
   isDate,
   isPastSlot,
   isTime,
   localNow,
   searchDates,
   tokenNumber,
+  tokenSequence,
+  withSequence,
   weekdayOf,
   type DaySlot,
   type ScheduleBlock,
 } from '../booking/slots.js';
-import { fail, ok, type Result } from './result.js';
-import type { Tx } from './context.js';
+import { fail, ok, type Fail, type Result } from './result.js';
+import { writeTx, type SyncContext, type Tx } from './context.js';
 import type { Db } from '../db/client.js';
 
 type Reader = Tx | Db;
@@ -126,6 +129,50 @@ function pastTest(timezone: string, now: Date): (date: string, time: string) => 
   return (date, time) => date < local.date || (date === local.date && time <= local.time);
 }
 
+/**
+ * Token numbers already given out for the doctor's day: every booking that is not cancelled
+ * (live ones and past ones: completed, no-show), whatever schedule made them. Numbers only, so a
+ * renamed doctor (another initial) still never shows two patients the same number that day.
+ */
+export function tokenNumbersInUse(tx: Reader, doctorId: number, date: string): Set<number> {
+  const rows = tx
+    .select({ token: appointments.tokenNumber })
+    .from(appointments)
+    .where(and(eq(appointments.doctorId, doctorId), eq(appointments.date, date), ne(appointments.status, 'cancelled')))
+    .all();
+  const out = new Set<number>();
+  for (const r of rows) {
+    const n = tokenSequence(r.token);
+    if (n !== null) out.add(n);
+  }
+  return out;
+}
+
+/** How many token numbers the day's schedule gives out: the formula never goes above this. */
+export function daySeatCount(slots: readonly DaySlot[]): number {
+  const last = slots.at(-1);
+  return last ? last.seatsBefore + last.capacity : 0;
+}
+
+/**
+ * The token for a seat: SPEC §4's `(slot index − 1) × capacity + seat`, unless a booking made under
+ * an older schedule already holds that number that day (a 09:00 start moved to 08:00 makes the new
+ * 08:00 slot's formula number that of the old 09:00 one). Then the next number after the day's
+ * highest, where the highest is the larger of any number in use and the last number today's
+ * schedule can give. Such a number was never handed out and no slot of the current schedule will
+ * ever ask for it, so one collision does not push the next slot's number off too; the queue and
+ * the waiting room never show a number twice. Unique per doctor and day whatever the schedule did
+ * (and the token index stays the last word: a race ends in slot_taken, not a duplicate).
+ */
+export function assignToken(doctorName: string, slot: DaySlot, seat: number, inUse: ReadonlySet<number>, daySeats: number): string {
+  const wanted = tokenNumber(doctorName, slot, seat);
+  const n = tokenSequence(wanted)!;
+  if (!inUse.has(n)) return wanted;
+  let highest = daySeats;
+  for (const used of inUse) if (used > highest) highest = used;
+  return withSequence(wanted, highest + 1);
+}
+
 export interface FreeSlot extends SlotRef {
   token: string;
   seatsLeft: number;
@@ -136,11 +183,19 @@ export function freeSlotsOn(tx: Reader, doctor: DoctorInfo, date: string, now: D
   if (closedSet(tx, doctor, date, date).has(date)) return [];
   const used = usage(tx, doctor.id, date, date, now.getTime(), exceptHolder);
   const isPast = pastTest(doctor.timezone, now);
+  // A copy: each collision number shown is counted as given, so two listed slots never show the same one.
+  const inUse = new Set(tokenNumbersInUse(tx, doctor.id, date));
+  const slots = daySlots(doctor.blocks, weekdayOf(date));
+  const daySeats = daySeatCount(slots);
   const out: FreeSlot[] = [];
-  for (const slot of daySlots(doctor.blocks, weekdayOf(date))) {
+  for (const slot of slots) {
     if (isPast(date, slot.time)) continue;
     const n = used.get(`${date} ${slot.time}`) ?? 0;
-    if (n < slot.capacity) out.push({ date, time: slot.time, token: tokenNumber(doctor.name, slot, n + 1), seatsLeft: slot.capacity - n });
+    if (n < slot.capacity) {
+      const token = assignToken(doctor.name, slot, n + 1, inUse, daySeats);
+      if (token !== tokenNumber(doctor.name, slot, n + 1)) inUse.add(tokenSequence(token)!);
+      out.push({ date, time: slot.time, token, seatsLeft: slot.capacity - n });
+    }
   }
   return out;
 }
@@ -156,12 +211,14 @@ export function nextFreeSlot(tx: Reader, doctor: DoctorInfo, now: Date, after?: 
   for (const date of dates) {
     if (closed.has(date)) continue;
     if (after && date < after.date) continue;
-    for (const slot of daySlots(doctor.blocks, weekdayOf(date))) {
+    const slots = daySlots(doctor.blocks, weekdayOf(date));
+    for (const slot of slots) {
       if (after && date === after.date && slot.time <= after.time) continue;
       if (isPast(date, slot.time)) continue;
       const n = used.get(`${date} ${slot.time}`) ?? 0;
       if (n < slot.capacity) {
-        return { date, time: slot.time, token: tokenNumber(doctor.name, slot, n + 1), seatsLeft: slot.capacity - n };
+        const token = assignToken(doctor.name, slot, n + 1, tokenNumbersInUse(tx, doctor.id, date), daySeatCount(slots));
+        return { date, time: slot.time, token, seatsLeft: slot.capacity - n };
       }
     }
   }
@@ -226,15 +283,47 @@ export function checkSlot(
   return ok(slot);
 }
 
-/** Upcoming live bookings of a person (by phone), for MAX_ACTIVE_APPOINTMENTS. */
-export function activeBookingCount(tx: Reader, phone: string, timezone: string, now: Date): number {
-  const today = localNow(timezone, now).date;
-  const row = tx
-    .select({ n: sql<number>`count(*)` })
+/**
+ * Upcoming live bookings of a person (by phone), for MAX_ACTIVE_APPOINTMENTS. "Upcoming" means
+ * later than now in each booking's clinic timezone (SPEC §10): this morning's visit, already past,
+ * no longer counts against a booking for this afternoon.
+ */
+export function activeBookingCount(tx: Reader, phone: string, now: Date): number {
+  const rows = tx
+    .select({ date: appointments.date, time: appointments.slotTime, timezone: clinics.timezone })
     .from(appointments)
-    .where(and(eq(appointments.personPhone, phone), eq(appointments.status, 'booked'), gte(appointments.date, today)))
-    .get();
-  return row?.n ?? 0;
+    .innerJoin(doctors, eq(doctors.id, appointments.doctorId))
+    .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
+    .where(
+      and(
+        eq(appointments.personPhone, phone),
+        inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES]),
+        gte(appointments.date, earliestLocalDate(now)),
+      ),
+    )
+    .all();
+  return rows.filter((r) => !isPastSlot(r.date, r.time, r.timezone, now)).length;
+}
+
+/** SQLite's constraint failures (UNIQUE, CHECK, NOT NULL, FOREIGN KEY, a trigger's RAISE). */
+export function isConstraintViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
+}
+
+export const SLOT_TAKEN_MESSAGE = 'That slot has just been taken.';
+
+/**
+ * writeTx for a booking: a constraint violation anywhere in it (the booking row, a patient, an
+ * outbox row) rolls the whole transaction back and answers `slot_taken`, never an exception:
+ * the web answers 409 and the IVR offers the slot after it.
+ */
+export function bookingWriteTx<T>(ctx: SyncContext, body: (tx: Tx) => T): T | Fail<'slot_taken'> {
+  try {
+    return writeTx(ctx, body);
+  } catch (e) {
+    if (isConstraintViolation(e)) return fail('slot_taken', SLOT_TAKEN_MESSAGE);
+    throw e;
+  }
 }
 
 /** The booking write. Runs inside the caller's immediate transaction. */
@@ -252,13 +341,13 @@ export function bookInTx(tx: Tx, req: BookRequest, now: Date, maxActive: number)
         eq(appointments.doctorId, doctor.id),
         eq(appointments.date, date),
         eq(appointments.personPhone, req.personPhone),
-        eq(appointments.status, 'booked'),
+        inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES]),
       ),
     )
     .get();
   if (sameDay) return fail('already_booked_with_doctor', `You already have an appointment with Dr ${doctor.name} that day.`);
 
-  if (activeBookingCount(tx, req.personPhone, doctor.timezone, now) >= maxActive) {
+  if (activeBookingCount(tx, req.personPhone, now) >= maxActive) {
     return fail('appointment_limit', `You can hold at most ${maxActive} upcoming appointments.`);
   }
 
@@ -290,26 +379,35 @@ export function bookInTx(tx: Tx, req: BookRequest, now: Date, maxActive: number)
     )
     .all()
     .filter((h) => h.holder !== req.holder).length;
-  if (seatsTaken.size + otherHolds >= slot.capacity) return fail('slot_taken', 'That slot has just been taken.');
+  if (seatsTaken.size + otherHolds >= slot.capacity) return fail('slot_taken', SLOT_TAKEN_MESSAGE);
 
   let seat = 1;
   while (seatsTaken.has(seat)) seat++;
-  const token = tokenNumber(doctor.name, slot, seat);
-  const row = tx
-    .insert(appointments)
-    .values({
-      patientId: req.patientId,
-      doctorId: doctor.id,
-      date,
-      slotTime: time,
-      seat,
-      tokenNumber: token,
-      personPhone: req.personPhone,
-      channel: req.channel,
-      status: 'booked',
-    })
-    .returning({ id: appointments.id })
-    .get();
+  const token = assignToken(doctor.name, slot, seat, tokenNumbersInUse(tx, doctor.id, date), daySeatCount(daySlots(doctor.blocks, weekdayOf(date))));
+  let row: { id: number };
+  try {
+    row = tx
+      .insert(appointments)
+      .values({
+        patientId: req.patientId,
+        doctorId: doctor.id,
+        date,
+        slotTime: time,
+        seat,
+        tokenNumber: token,
+        personPhone: req.personPhone,
+        channel: req.channel,
+        status: 'booked',
+      })
+      .returning({ id: appointments.id })
+      .get();
+  } catch (e) {
+    // The partial unique indexes are the last word on seats, tokens and one-per-doctor-day: a
+    // violation the checks above did not foresee is still an expected outcome, not a 500. Only
+    // this statement failed; the caller rolls the whole transaction back (abort).
+    if (isConstraintViolation(e)) return fail('slot_taken', SLOT_TAKEN_MESSAGE);
+    throw e;
+  }
   if (req.holder) releaseHolds(tx, req.holder);
   return ok({ id: row.id, date, time, token, seat });
 }

@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm';
 import { accounts, patients } from '../db/schema.js';
 import { lastFour, normalizePhone, type E164 } from '../phone/index.js';
 import { smsText } from '../sms/texts.js';
-import { bookInTx, loadDoctor, type BookFailure } from './availability.js';
-import { abort, writeTx, type SyncContext } from './context.js';
+import { bookingWriteTx, bookInTx, loadDoctor, type BookFailure } from './availability.js';
+import { abort, type SyncContext } from './context.js';
 import { generateTempPassword, hashPassword } from './credentials.js';
 import { accountByPhone, adoptUnlinkedPatients, ensureAccountPatient } from './accounts-in-tx.js';
 import { enqueueSms } from './outbox.js';
@@ -67,7 +67,7 @@ function bookInWriteTx(
   credentials: { password: string; hash: string } | null,
 ): Result<PhoneBooking, BookFailure> | typeof NEED_CREDENTIALS {
   const now = ctx.now();
-  return writeTx(ctx, (tx) => {
+  return bookingWriteTx(ctx, (tx): Result<PhoneBooking, BookFailure> | typeof NEED_CREDENTIALS => {
     const doctor = loadDoctor(tx, req.doctorId);
     if (!doctor) return fail('not_found', 'No such doctor.');
 

@@ -1,7 +1,7 @@
 // Read-only queries the API and the IVR need. Reads run outside write transactions (WAL snapshot).
 import { and, asc, desc, eq, gte } from 'drizzle-orm';
 import { accounts, appointments, clinics, doctors, patients } from '../db/schema.js';
-import { dateInDays, localNow } from '../booking/slots.js';
+import { dateInDays, earliestLocalDate, isPastSlot } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
 import { BOOKING_HORIZON_DAYS, freeSlotsOn, loadDoctor, type FreeSlot } from './availability.js';
 import type { SyncContext } from './context.js';
@@ -132,19 +132,25 @@ export function appointmentById(ctx: SyncContext, id: number): AppointmentView |
   return appointmentQuery(ctx).where(eq(appointments.id, id)).get();
 }
 
-/** A caller's upcoming booked appointments, soonest first (IVR "my appointments"). */
-export function upcomingForPhone(ctx: SyncContext, phone: string, timezone = 'Asia/Kolkata'): AppointmentView[] {
-  const today = localNow(timezone, ctx.now()).date;
+/**
+ * A caller's upcoming booked appointments, soonest first (IVR "my appointments"). Upcoming means
+ * later than now in the appointment's clinic timezone (SPEC §10): this morning's visit, already
+ * past, is not read out. `_timezone` is kept for callers that pass the call's clinic zone; each
+ * row's own clinic zone decides.
+ */
+export function upcomingForPhone(ctx: SyncContext, phone: string, _timezone?: string): AppointmentView[] {
+  const now = ctx.now();
   return appointmentQuery(ctx)
     .where(
       and(
         eq(appointments.personPhone, phone),
         eq(appointments.status, 'booked'),
-        gte(appointments.date, today),
+        gte(appointments.date, earliestLocalDate(now)),
       ),
     )
     .orderBy(asc(appointments.date), asc(appointments.slotTime))
-    .all();
+    .all()
+    .filter((a) => !isPastSlot(a.date, a.time, a.timezone, now));
 }
 
 /** Staff view: one day's appointments, optionally for one doctor. */
