@@ -1,6 +1,6 @@
 // Slot availability, holds and the booking write, as seen from inside a transaction.
-import { and, eq, gte, lte, gt, ne, sql, isNull, or } from 'drizzle-orm';
-import { appointments, clinics, closedDates, doctors, schedules, slotHolds } from '../db/schema.js';
+import { and, eq, gte, lte, gt, ne, sql, isNull, or, inArray } from 'drizzle-orm';
+import { appointments, clinics, closedDates, doctors, LIVE_APPOINTMENT_STATUSES, schedules, slotHolds } from '../db/schema.js';
 import {
   dateInDays,
   daySlots,
@@ -232,7 +232,7 @@ export function activeBookingCount(tx: Reader, phone: string, timezone: string, 
   const row = tx
     .select({ n: sql<number>`count(*)` })
     .from(appointments)
-    .where(and(eq(appointments.personPhone, phone), eq(appointments.status, 'booked'), gte(appointments.date, today)))
+    .where(and(eq(appointments.personPhone, phone), inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES]), gte(appointments.date, today)))
     .get();
   return row?.n ?? 0;
 }
@@ -252,7 +252,7 @@ export function bookInTx(tx: Tx, req: BookRequest, now: Date, maxActive: number)
         eq(appointments.doctorId, doctor.id),
         eq(appointments.date, date),
         eq(appointments.personPhone, req.personPhone),
-        eq(appointments.status, 'booked'),
+        inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES]),
       ),
     )
     .get();
