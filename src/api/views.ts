@@ -28,7 +28,7 @@ export function appointmentView(a: AppointmentView, now: Date) {
     time: a.time,
     token: a.token,
     status: a.status,
-    cancellable: a.status === 'booked' && !isPastSlot(a.date, a.time, a.timezone, now),
+    cancellable: (a.status === 'booked' || a.status === 'arrived') && !isPastSlot(a.date, a.time, a.timezone, now),
     created_at: a.createdAt,
   };
 }

@@ -3,7 +3,7 @@
 // unless the caller asks to cancel them; then each is cancelled like cancelAppointment does it,
 // with its cancellation SMS, in the same transaction as the change.
 import { and, asc, eq, gte, inArray, isNull } from 'drizzle-orm';
-import { accounts, appointments, clinics, closedDates, doctors, schedules } from '../db/schema.js';
+import { accounts, appointments, clinics, closedDates, doctors, LIVE_APPOINTMENT_STATUSES, schedules } from '../db/schema.js';
 import { isDate, isPastSlot, isTime, isValidTimezone, localNow } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
 import { loadDoctor } from './availability.js';
@@ -283,7 +283,7 @@ function upcomingBookings(tx: Tx, doctorIds: number[], date: string | null, now:
     .where(
       and(
         inArray(appointments.doctorId, doctorIds),
-        eq(appointments.status, 'booked'),
+        inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES]),
         // A day in any zone is at most 14 h from UTC: yesterday's UTC date bounds "today" everywhere.
         date === null ? gte(appointments.date, localNow('UTC', new Date(now.getTime() - 86_400_000)).date) : eq(appointments.date, date),
       ),

@@ -1,6 +1,6 @@
 // Web and staff booking, cancellation, status changes, and the offer holds the IVR uses.
 import { and, eq } from 'drizzle-orm';
-import { accounts, appointments, patients } from '../db/schema.js';
+import { accounts, appointments, LIVE_APPOINTMENT_STATUSES, patients } from '../db/schema.js';
 import { isPastSlot } from '../booking/slots.js';
 import { smsText } from '../sms/texts.js';
 import {
@@ -98,13 +98,15 @@ export function cancelAppointment(ctx: SyncContext, req: CancelRequest): Result<
     if (req.accountId !== undefined && row.accountId !== req.accountId) return fail('not_found', 'No such appointment.');
     if (req.phone !== undefined && row.a.personPhone !== req.phone) return fail('not_found', 'No such appointment.');
     const doctor = loadDoctor(tx, row.a.doctorId)!;
-    if (row.a.status !== 'booked' || isPastSlot(row.a.date, row.a.slotTime, doctor.timezone, now)) {
+    if (!isLiveStatus(row.a.status) || isPastSlot(row.a.date, row.a.slotTime, doctor.timezone, now)) {
       return fail('not_cancellable', 'Only an upcoming booked appointment can be cancelled.');
     }
     cancelInTx(tx, ctx, row.a, now);
     return ok({ appointmentId: row.a.id });
   });
 }
+
+const isLiveStatus = (s: string) => (LIVE_APPOINTMENT_STATUSES as readonly string[]).includes(s);
 
 /** Cancels one appointment and queues its cancellation SMS, inside the caller's transaction. */
 export function cancelInTx(tx: Tx, ctx: SyncContext, a: typeof appointments.$inferSelect, now: Date): void {
@@ -133,7 +135,8 @@ export function setAppointmentOutcome(
     if (!a) return fail('not_found', 'No such appointment.');
     if (a.status === 'cancelled') return fail('invalid_input', 'A cancelled appointment cannot be marked.');
     const doctor = loadDoctor(tx, a.doctorId)!;
-    if (!isPastSlot(a.date, a.slotTime, doctor.timezone, ctx.now())) {
+    // A token called at the desk (SPEC §11) may be seen before its slot's time.
+    if (a.calledAt === null && !isPastSlot(a.date, a.slotTime, doctor.timezone, ctx.now())) {
       return fail('invalid_input', 'An appointment can be marked completed or no-show once its time has come.');
     }
     tx.update(appointments).set({ status }).where(eq(appointments.id, appointmentId)).run();

@@ -29,6 +29,19 @@ export {
   type PendingAction,
 } from './verification.js';
 export * from './queries.js';
+export {
+  callNext,
+  clinicQueue,
+  markArrived,
+  queuePositions,
+  queueVersion,
+  todaysBookingsForPhone,
+  tokenOrdinal,
+  type ClinicQueue,
+  type QueueMove,
+  type QueuePosition,
+  type QueueStanding,
+} from './queue.js';
 export { hashPassword, verifyPassword, checkUsername, checkNewPassword } from './credentials.js';
 export type { AccountRow, PatientRow } from './accounts-in-tx.js';
 export type { FreeSlot, SlotRef, BookFailure } from './availability.js';

@@ -12,6 +12,8 @@ export interface OutgoingSms {
   verificationId?: string;
   /** Epoch ms after which the message must not be sent (OTP). */
   expiresAt?: number;
+  /** At most one row per key (UNIQUE), e.g. "queue_near:<apptId>": check for it first in the same transaction. */
+  dedupeKey?: string;
 }
 
 export function enqueueSms(tx: Tx, sms: OutgoingSms, now: Date): number {
@@ -24,6 +26,7 @@ export function enqueueSms(tx: Tx, sms: OutgoingSms, now: Date): number {
       appointmentId: sms.appointmentId ?? null,
       verificationId: sms.verificationId ?? null,
       expiresAt: sms.expiresAt ?? null,
+      dedupeKey: sms.dedupeKey ?? null,
       createdAt: now.getTime(),
       nextAttemptAt: now.getTime(),
     })

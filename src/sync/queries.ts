@@ -1,6 +1,6 @@
 // Read-only queries the API and the IVR need. Reads run outside write transactions (WAL snapshot).
-import { and, asc, desc, eq, gte } from 'drizzle-orm';
-import { accounts, appointments, clinics, doctors, patients } from '../db/schema.js';
+import { and, asc, desc, eq, gte, inArray } from 'drizzle-orm';
+import { accounts, appointments, clinics, doctors, LIVE_APPOINTMENT_STATUSES, patients } from '../db/schema.js';
 import { dateInDays, earliestLocalDate, isPastSlot } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
 import { BOOKING_HORIZON_DAYS, freeSlotsOn, loadDoctor, type FreeSlot } from './availability.js';
@@ -144,7 +144,7 @@ export function upcomingForPhone(ctx: SyncContext, phone: string, _timezone?: st
     .where(
       and(
         eq(appointments.personPhone, phone),
-        eq(appointments.status, 'booked'),
+        inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES]),
         gte(appointments.date, earliestLocalDate(now)),
       ),
     )

@@ -21,6 +21,9 @@ export type ErrorCode =
   | 'verification_expired'
   | 'too_many_codes'
   | 'has_bookings'
+  | 'queue_empty'
+  | 'not_callable'
+  | 'not_today'
   | 'invalid_input';
 
 export interface Fail<C extends ErrorCode = ErrorCode> {
