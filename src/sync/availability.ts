@@ -398,6 +398,8 @@ export function bookInTx(tx: Tx, req: BookRequest, now: Date, maxActive: number)
         personPhone: req.personPhone,
         channel: req.channel,
         status: 'booked',
+        // The sync clock, not SQLite's: "booked less than REMINDER_HOURS before" is judged on it.
+        createdAt: now.toISOString(),
       })
       .returning({ id: appointments.id })
       .get();

@@ -62,3 +62,6 @@ export function createSyncContext(db: Db, config: Config, now: () => Date = () =
     now,
   };
 }
+export { isOptedOut, setSmsOptOut, toggleSmsOptOut } from './opt-out.js';
+export { queueDueReminders, reminderStates, reminderKey, type ReminderSettings, type ReminderRun } from './reminders.js';
+export { handleReply, parseReply, type InboundReply, type ReplyResult, type ReplyOutcome } from './replies.js';

@@ -43,3 +43,28 @@ export function countRecentSms(tx: Tx | Db, phone: string, kind: SmsKind, sinceM
       .get()?.n ?? 0
   );
 }
+
+/**
+ * Queues a message at most once per `dedupeKey` (e.g. "reminder:42"), whoever tries: the unique
+ * index on sms_outbox.dedupe_key lets exactly one of several processes insert it. Returns the new
+ * row's id, or null when a row with that key already exists.
+ */
+export function enqueueSmsOnce(tx: Tx, sms: OutgoingSms, dedupeKey: string, now: Date): number | null {
+  const row = tx
+    .insert(smsOutbox)
+    .values({
+      kind: sms.kind,
+      phone: sms.phone,
+      body: sms.body,
+      appointmentId: sms.appointmentId ?? null,
+      verificationId: sms.verificationId ?? null,
+      expiresAt: sms.expiresAt ?? null,
+      dedupeKey,
+      createdAt: now.getTime(),
+      nextAttemptAt: now.getTime(),
+    })
+    .onConflictDoNothing({ target: smsOutbox.dedupeKey })
+    .returning({ id: smsOutbox.id })
+    .get();
+  return row?.id ?? null;
+}
