@@ -10,6 +10,7 @@ import './patient/register.js';
 import './patient/verify.js';
 import './patient/appointments.js';
 import './patient/book.js';
+import './patient/account.js';
 import { startRouter } from './patient/router.js';
 
 enableRevealBoxes();

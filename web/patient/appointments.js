@@ -76,7 +76,8 @@ function renderAppointments(items) {
         { class: 'appt-body' },
         el('p', { class: 'appt-doctor' }, el('strong', { text: a.doctor }), a.specialty ? el('span', { class: 'muted', text: ` · ${a.specialty}` }) : null),
         el('p', { class: 'appt-clinic', text: a.clinic }),
-        a.patient && me && a.patient !== me ? el('p', { class: 'muted', text: `For ${a.patient}` }) : null,
+        // Whose appointment it is: the account holder's name (the web name wins, SPEC §3) or a family member's.
+        a.patient ? el('p', { class: 'appt-patient muted', text: a.patient === me ? a.patient : `For ${a.patient}` }) : null,
         el(
           'p',
           { class: 'badges' },

@@ -4,8 +4,8 @@ import { $, show } from '../lib/dom.js';
 import { session } from './session.js';
 import { hasLinkOffer, hasPending } from './verification-state.js';
 
-export const VIEWS = ['login', 'register', 'link', 'verify', 'reset', 'change-password', 'appointments', 'book'];
-const NEEDS_SESSION = new Set(['change-password', 'appointments', 'book']);
+export const VIEWS = ['login', 'register', 'link', 'verify', 'reset', 'change-password', 'appointments', 'book', 'account'];
+const NEEDS_SESSION = new Set(['change-password', 'appointments', 'book', 'account']);
 
 /** @type {Record<string, () => void>} */
 const enter = {};
