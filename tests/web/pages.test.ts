@@ -305,7 +305,15 @@ describe.skipIf(!haveChromium && !inCi)('patient web pages in Chromium', () => {
     await page.goto(`${base}/#/appointments`);
     await expect.poll(() => heading().textContent()).toBe('Choose a new password');
 
+    // A phone-made account also says who it is (name and age are required, the username optional).
+    expect(await view('change-password').getByLabel('Full name').inputValue()).toBe('');
     await view('change-password').getByLabel('New password', { exact: true }).fill('lotus-garden-88');
+    await view('change-password').getByLabel('New password again').fill('lotus-garden-88');
+    await page.getByRole('button', { name: 'Save new password' }).click();
+    expect(await page.locator('#change-name-error').textContent()).toBe('Enter your name.');
+    expect(await page.locator('#change-age-error').textContent()).toBe('Enter your age in years.');
+    await view('change-password').getByLabel('Full name').fill('Lakshmi Iyer');
+    await view('change-password').getByLabel('Age').fill('61');
     await view('change-password').getByLabel('New password again').fill('lotus-garden-89');
     await page.getByRole('button', { name: 'Save new password' }).click();
     expect(await page.locator('#change-confirm-error').textContent()).toBe('The two new passwords are not the same.');
@@ -334,6 +342,62 @@ describe.skipIf(!haveChromium && !inCi)('patient web pages in Chromium', () => {
     await expect.poll(() => cards().count()).toBe(1);
     expect(problems).toEqual([]);
   });
+  it('the caller who follows the welcome SMS changes the password as "John Doe", 40; every booking of the phone shows John Doe; My account edits name and age', async () => {
+    // Issue 9 item 4. Needs day1-accounts' POST /api/me/password {name, age, username} and PATCH /api/me.
+    const phone = '+919000054321';
+    const first = await phoneBooking(phone, 'Dr. Sharma', '2026-11-30', '09:30');
+    const second = await phoneBooking(phone, 'Dr. Patel', '2026-12-02', '10:40');
+    const welcome = latestSms(phone, 'welcome')!.body;
+    const tempPassword = /Password: (\S+)\n/.exec(welcome)![1]!;
+
+    await page.goto(`${base}/#/login`);
+    await view('login').getByLabel('Username or phone number').fill(phone);
+    await view('login').getByLabel('Password', { exact: true }).fill(tempPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => heading().textContent()).toBe('Choose a new password');
+    const form = view('change-password');
+    await form.getByLabel('Full name').fill('John Doe');
+    await form.getByLabel('Age').fill('40');
+    await form.getByLabel('Username (optional)').fill('John.Doe');
+    await form.getByLabel('New password', { exact: true }).fill('harbour-lights-40');
+    await form.getByLabel('New password again').fill('harbour-lights-40');
+    await shot('change-password-identity');
+    await page.getByRole('button', { name: 'Save new password' }).click();
+
+    await expect.poll(() => heading().textContent()).toBe('My appointments');
+    expect(await page.locator('#signed-in').textContent()).toBe('Signed in as John Doe');
+    await expect.poll(() => cards().count()).toBe(2);
+    await expect.poll(() => page.locator('#appt-list .appt-patient').allTextContents()).toEqual(['John Doe', 'John Doe']);
+    await expect.poll(() => page.locator('#appt-list .appt-token-value').allTextContents()).toEqual([second.token, first.token]);
+    // Every booking of the phone carries the name, and the account is claimed under the new username.
+    const rows = t.db.select().from(appointments).where(eq(appointments.personPhone, phone)).all();
+    expect(rows).toHaveLength(2);
+    expect(t.db.select().from(accounts).where(eq(accounts.phone, phone)).get()).toMatchObject({
+      username: 'john.doe',
+      displayName: 'John Doe',
+      status: 'active',
+      mustChangePassword: false,
+    });
+
+    // My account shows name and age and changes them.
+    await page.getByRole('link', { name: 'My account' }).click();
+    await expect.poll(() => heading().textContent()).toBe('My account');
+    await expect.poll(() => page.locator('#account-name').textContent()).toBe('John Doe');
+    expect(await page.locator('#account-age').textContent()).toBe('40');
+    expect(await page.locator('#account-username').textContent()).toBe('john.doe');
+    await view('account').getByLabel('Full name').fill('John A. Doe');
+    await view('account').getByLabel('Age').fill('41');
+    await page.getByRole('button', { name: 'Save my details' }).click();
+    await expect.poll(() => page.locator('#flash').textContent()).toBe('Your details are saved.');
+    expect(await page.locator('#account-name').textContent()).toBe('John A. Doe');
+    expect(await page.locator('#account-age').textContent()).toBe('41');
+    expect(await page.locator('#signed-in').textContent()).toBe('Signed in as John A. Doe');
+    await shot('account');
+    await page.getByRole('link', { name: 'My appointments' }).click();
+    await expect.poll(() => page.locator('#appt-list .appt-patient').allTextContents()).toEqual(['John A. Doe', 'John A. Doe']);
+    expect(problems).toEqual([]);
+  });
+
   it('a phone with a web account is offered log-in or reset; the reset survives an expired code; other conflicts sit by their fields', async () => {
     const phone = '+919811122233';
     const made = registerAccount(t.ctx, { phone, name: 'Meera Iyer', age: 52, username: 'meera', passwordHash: await hashPassword('old-password-1') });

@@ -1,0 +1,68 @@
+// The API client every page uses: each answer becomes {ok, status, data}; error bodies are
+// {error, message, ...} and always carry a sentence to show.
+
+/**
+ * @typedef {{ error?: string, message: string, details?: unknown, [key: string]: any }} ApiErrorBody
+ * @typedef {{ ok: boolean, status: number, data: any }} ApiResult
+ */
+
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @param {string | null} [token] a Bearer token
+ * @returns {Promise<ApiResult>}
+ */
+export async function request(method, path, body, token) {
+  /** @type {Record<string, string>} */
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers['Authorization'] = `Bearer ${token}`;
+  /** @type {Response} */
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    return {
+      ok: false,
+      status: 0,
+      data: { error: 'network', message: 'We could not reach the clinic server. Check your connection and try again.' },
+    };
+  }
+  /** @type {any} */
+  let data = null;
+  const text = await res.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    data = data && typeof data === 'object' ? data : {};
+    if (!data.message) data.message = fallbackMessage(res.status, data);
+  }
+  return { ok: res.ok, status: res.status, data };
+}
+
+/**
+ * @param {number} status
+ * @param {{ retry_after?: unknown }} data
+ */
+function fallbackMessage(status, data) {
+  if (status === 429) {
+    const wait = Number(data.retry_after);
+    return wait > 0
+      ? `Too many attempts. Please try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}.`
+      : 'Too many attempts. Please wait a few minutes and try again.';
+  }
+  if (status >= 500) return 'Something went wrong on our side. Please try again in a moment.';
+  return 'Something went wrong. Please check the details and try again.';
+}

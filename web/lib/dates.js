@@ -1,0 +1,56 @@
+// Dates and times. Appointment dates are the clinic's local dates ("YYYY-MM-DD", "HH:MM").
+
+export const DEFAULT_TZ = 'Asia/Kolkata';
+
+/**
+ * "YYYY-MM-DD HH:MM" now in a timezone.
+ * @param {string | undefined} timezone
+ */
+export function nowIn(timezone) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: timezone || DEFAULT_TZ,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date())
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']}`;
+}
+
+/** @param {string | undefined} timezone */
+export const todayIn = (timezone) => nowIn(timezone).slice(0, 10);
+
+/**
+ * @param {string} isoDate
+ * @param {number} n
+ */
+export function addDays(isoDate, n) {
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * "Mon 30 Nov 2026" (style short) or "Monday 30 November 2026" (long), the same in every browser.
+ * @param {string} iso
+ * @param {'short' | 'long'} style
+ */
+function dateText(iso, style) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { weekday: style, day: 'numeric', month: style, year: 'numeric', timeZone: 'UTC' })
+      .formatToParts(new Date(`${iso}T00:00:00Z`))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts['weekday']} ${parts['day']} ${parts['month']} ${parts['year']}`;
+}
+/** @param {string} iso */
+export const formatDate = (iso) => dateText(iso, 'short');
+/** @param {string} iso */
+export const formatLongDate = (iso) => dateText(iso, 'long');
