@@ -10,6 +10,10 @@ export interface SyncContext {
   maxActiveAppointments: number;
   /** Key for the HMAC of one-time codes (derived from JWT_SECRET). */
   codeSecret: string;
+  /** OTP_SMS_PER_HOUR: code SMS the whole clinic may queue per hour (SMS pumping costs money). */
+  otpSmsPerHour: number;
+  /** SMS_COUNTRIES: countries a code SMS may go to. */
+  smsCountries: ReadonlySet<CountryCode>;
   now: () => Date;
 }
 
