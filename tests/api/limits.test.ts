@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { openDatabase } from '../../src/db/client.js';
 import { createSyncContext, hashPassword, registerAccount, startVerification } from '../../src/sync/index.js';
 import { createTestDb } from '../support/db.js';
-import { person, registered, startApi, type TestApi } from './helpers.js';
+import { ivrBook, person, registered, startApi, type TestApi } from './helpers.js';
 
 let api: TestApi;
 afterEach(async () => api?.close());
@@ -158,7 +158,11 @@ describe('OTP_SMS_PER_HOUR: the clinic-wide budget of code SMS', () => {
     // The oldest code of the window was sent 20 minutes ago: it leaves the window in 40 minutes.
     expect(over.body.retry_after).toBeGreaterThan(39 * 60);
     expect(over.body.retry_after).toBeLessThanOrEqual(40 * 60);
-    expect((await api.call('POST', '/api/auth/link-ivr', { body: person(phones[2]!, 'user-c') })).status).toBe(404); // no bookings: answered before any code
+    // A caller with phone bookings who links them needs a code too: refused the same way.
+    await ivrBook(api, '+919876500009', '10:00');
+    const link = await api.call('POST', '/api/auth/link-ivr', { body: person('+919876500009', 'caller-x') });
+    expect(link.status).toBe(429);
+    expect(link.body.error).toBe('rate_limited');
     expect((await api.call('POST', '/api/auth/verify/resend', { body: { verification_id: first.body.verification_id } })).status).toBe(429);
     // A reset answers the same for a phone with an account (would send) and without (would not).
     await api.call('POST', '/api/auth/register', { body: person(phones[2]!, 'user-c') });
