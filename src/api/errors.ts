@@ -53,6 +53,8 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   ivr_account_exists: 409,
   username_taken: 409,
   too_many_codes: 429,
+  rate_limited: 429,
+  sms_country_not_allowed: 400,
 };
 
 /** Field the input-shaped codes belong to when they are reported as validation errors. */
@@ -72,6 +74,12 @@ export function fromFail(f: Fail, field?: string): ApiError {
   if (fieldName !== undefined) {
     return validationError(f.message, [{ field: fieldName, message: f.message, reason: f.code }]);
   }
+  if (f.code === 'rate_limited') {
+    // A limit the sync module keeps (the clinic's code SMS budget): same answer as every limit.
+    const e = rateLimited(Number(f.extra?.['retry_after'] ?? 60) * 1000, String(f.extra?.['limit'] ?? 'sync'));
+    e.message = f.message;
+    return e;
+  }
   return new ApiError(STATUS_OF[f.code] ?? 400, f.code, f.message, f.extra ?? {});
 }
 
@@ -80,11 +88,16 @@ export function unwrap<T>(r: Result<T>): T {
   return r.value;
 }
 
-export function rateLimited(retryAfterMs: number): ApiError {
+/** Which limit refused a request: named in the warn log line, never in the response. */
+const LIMIT_NAME = new WeakMap<ApiError, string>();
+
+export function rateLimited(retryAfterMs: number, limit = 'failed_password'): ApiError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new ApiError(429, 'rate_limited', `Too many attempts. Please try again in ${seconds} seconds.`, {
+  const e = new ApiError(429, 'rate_limited', `Too many attempts. Please try again in ${seconds} seconds.`, {
     retry_after: seconds,
   });
+  LIMIT_NAME.set(e, limit);
+  return e;
 }
 
 const GENERIC_BY_STATUS: Record<number, [string, string]> = {
@@ -118,6 +131,13 @@ export function registerErrorHandling(app: FastifyInstance, opts: { spaFallback:
     if (error instanceof ApiError) {
       if (error.statusCode === 429 && typeof error.extra['retry_after'] === 'number') {
         reply.header('retry-after', String(error.extra['retry_after']));
+      }
+      if (LIMIT_NAME.has(error)) {
+        // One line per refusal (SPEC §10): which limit, where, from which address; no body, no secret.
+        request.log.warn(
+          { limit: LIMIT_NAME.get(error), route: request.routeOptions.url, ip: request.ip, retryAfter: error.extra['retry_after'] },
+          'rate limited',
+        );
       }
       return reply.code(error.statusCode).send(error.body());
     }

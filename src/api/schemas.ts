@@ -20,13 +20,13 @@ export const ErrorBody = Type.Object(
 );
 
 const ERROR_TEXT: Record<number, string> = {
-  400: 'validation_error, invalid_phone, or a rule of the request (slot_in_past, invalid_code…)',
+  400: 'validation_error, invalid_phone, sms_country_not_allowed (a code SMS to a country not in SMS_COUNTRIES), or a rule of the request (slot_in_past, invalid_code…)',
   401: 'unauthorized: no token, a bad or expired token, or one from before a password change',
   403: 'forbidden (not staff) or password_change_required',
   404: 'not_found',
   409: 'a conflict with the current state',
   410: 'verification_expired',
-  429: 'rate_limited (with retry_after) or too_many_codes',
+  429: "rate_limited (with retry_after: too many requests or failed log-ins from this address or for this account, or the clinic's hourly code SMS budget, OTP_SMS_PER_HOUR, is used up) or too_many_codes",
   500: 'internal_error',
 };
 

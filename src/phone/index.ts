@@ -43,3 +43,8 @@ export function normalizePhone(input: unknown, region: CountryCode): PhoneResult
 export function lastFour(phone: E164): string {
   return phone.slice(-4);
 }
+
+/** The country an E.164 number belongs to (undefined for a non-geographic or unknown number). */
+export function countryOf(phone: string): CountryCode | undefined {
+  return parsePhoneNumberFromString(phone)?.country;
+}

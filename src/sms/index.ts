@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
 import { SmppLink, parseSmppUrl, type SmppLinkOptions } from './smpp-link.js';
 import { SmsWorker, type SmsStats, type WorkerTuning } from './worker.js';
+import { startRetentionSchedule } from '../sync/retention.js';
 
 export type { SmsStats } from './worker.js';
 export type SmppBindState = 'up' | 'down' | 'disabled';
@@ -78,6 +79,8 @@ export function startSmsRole({ db, config, logger, tuning: overrides }: StartSms
     log.warn('SMPP_URL is not set: SMS stay in the outbox and are logged, not sent');
   }
   w.start();
+  // SPEC §10: the daily clean-up; every sms process checks hourly, job_leases runs it once a day.
+  const retention = startRetentionSchedule(db, log, w.workerId);
 
   let stopping: Promise<void> | null = null;
   return {
@@ -102,6 +105,7 @@ export function startSmsRole({ db, config, logger, tuning: overrides }: StartSms
     drainOnce: () => w.drainOnce(),
     stats: () => w.getStats(),
     stop() {
+      retention.stop();
       stopping ??= (async () => {
         await w.stop(Math.min(tuning.responseTimeoutMs, 5_000));
         await link?.stop();

@@ -10,6 +10,10 @@ export interface SyncContext {
   maxActiveAppointments: number;
   /** Key for the HMAC of one-time codes (derived from JWT_SECRET). */
   codeSecret: string;
+  /** OTP_SMS_PER_HOUR: code SMS the whole clinic may queue per hour (SMS pumping costs money). */
+  otpSmsPerHour: number;
+  /** SMS_COUNTRIES: countries a code SMS may go to. */
+  smsCountries: ReadonlySet<CountryCode>;
   now: () => Date;
 }
 
@@ -30,7 +34,7 @@ export function abort(result: Fail): never {
  * The body must be synchronous: better-sqlite3 transactions cannot span an await.
  * A body that calls abort(failure) is rolled back, and the failure is returned as a value.
  */
-export function writeTx<T>(ctx: SyncContext, body: (tx: Tx) => T): T {
+export function writeTx<T>(ctx: Pick<SyncContext, 'db'>, body: (tx: Tx) => T): T {
   try {
     return ctx.db.transaction(body, { behavior: 'immediate' });
   } catch (e) {

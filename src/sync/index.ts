@@ -26,6 +26,7 @@ export {
   resendCode,
   completeVerification,
   CODE_TTL_SECONDS,
+  otpBudgetRemaining,
   type PendingAction,
 } from './verification.js';
 export * from './queries.js';
@@ -59,6 +60,8 @@ export function createSyncContext(db: Db, config: Config, now: () => Date = () =
     maxActiveAppointments: config.maxActiveAppointments,
     // A separate key from the JWT signing key, derived so there is one secret to manage.
     codeSecret: createHash('sha256').update(`medq-otp:${config.jwtSecret}`).digest('hex'),
+    otpSmsPerHour: config.otpSmsPerHour,
+    smsCountries: config.smsCountries,
     now,
   };
 }

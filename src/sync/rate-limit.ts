@@ -1,23 +1,73 @@
 // Rate-limit counters kept in SQLite (rate_events), so every api process sharing the database
 // enforces one limit: an in-memory counter per process would multiply the limit by the process count.
 // A bucket is a sliding window: an event counts for `windowMs` after it happened.
-import { and, asc, eq, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import { rateEvents } from '../db/schema.js';
-import { writeTx, type SyncContext } from './context.js';
+import type { Db } from '../db/client.js';
+import { writeTx, type SyncContext, type Tx } from './context.js';
 
 export interface RateDecision {
   allowed: boolean;
-  /** Events in the window, this one included when it was allowed. */
+  /** Events in the window, this one included when it was allowed (of the fullest bucket when several). */
   count: number;
   /** Until the oldest event in the window drops out (when a refused caller may try again). */
   retryAfterMs: number;
   /** The event this call recorded (allowed calls only), for returnRateToken. */
   eventId?: number;
+  /** Every event recorded (one per bucket; allowed calls only), for returnRateTokens. */
+  eventIds?: number[];
+  /** The bucket that refused (refused calls only). */
+  refusedBy?: string;
 }
 
-/** Events older than this are swept from every bucket now and then; no window here is longer. */
-const SWEEP_AFTER_MS = 24 * 60 * 60 * 1000;
+export interface RateBucket {
+  bucket: string;
+  max: number;
+  windowMs: number;
+}
+
+/**
+ * How long rate events are kept: no window here is longer (the retention job and the sweep below
+ * delete older ones). A new limit with a longer window must raise this.
+ */
+export const RATE_EVENTS_KEPT_MS = 24 * 60 * 60 * 1000;
 let callsSinceSweep = 0;
+
+/** The bucket's state inside a transaction: events in the window and when the oldest leaves it. */
+function bucketState(tx: Tx, b: RateBucket, now: number): { n: number; retryAfterMs: number } {
+  tx.delete(rateEvents)
+    .where(and(eq(rateEvents.bucket, b.bucket), lte(rateEvents.at, now - b.windowMs)))
+    .run();
+  const { n, oldest } = tx
+    .select({ n: sql<number>`count(*)`, oldest: sql<number | null>`min(${rateEvents.at})` })
+    .from(rateEvents)
+    .where(eq(rateEvents.bucket, b.bucket))
+    .get() ?? { n: 0, oldest: null };
+  return { n, retryAfterMs: Math.max(1000, (oldest ?? now) + b.windowMs - now) };
+}
+
+/**
+ * Takes one token from every bucket if each has one left, or none at all, inside the caller's
+ * write transaction (so the check and the insert cannot be split by another process).
+ */
+export function takeRateTokensInTx(tx: Tx, buckets: readonly RateBucket[], now: number): RateDecision {
+  if (++callsSinceSweep >= 500) {
+    callsSinceSweep = 0;
+    tx.delete(rateEvents).where(lt(rateEvents.at, now - RATE_EVENTS_KEPT_MS)).run();
+  }
+  let count = 0;
+  let retryAfterMs = 1000;
+  for (const b of buckets) {
+    const s = bucketState(tx, b, now);
+    if (s.n >= b.max) return { allowed: false, count: s.n + 1, retryAfterMs: s.retryAfterMs, refusedBy: b.bucket };
+    count = Math.max(count, s.n + 1);
+    retryAfterMs = Math.max(retryAfterMs, s.retryAfterMs);
+  }
+  const eventIds = buckets.map(
+    (b) => tx.insert(rateEvents).values({ bucket: b.bucket, at: now }).returning({ id: rateEvents.id }).get().id,
+  );
+  return { allowed: true, count, retryAfterMs, eventId: eventIds[0], eventIds };
+}
 
 /**
  * Takes one token from a bucket if fewer than `max` were taken in the window, atomically (the
@@ -25,32 +75,22 @@ let callsSinceSweep = 0;
  * that keeps hammering is let in again as soon as its oldest allowed event leaves the window.
  */
 export function takeRateToken(ctx: SyncContext, bucket: string, max: number, windowMs: number): RateDecision {
-  return writeTx(ctx, (tx) => {
-    const now = ctx.now().getTime();
-    const since = now - windowMs;
-    tx.delete(rateEvents)
-      .where(and(eq(rateEvents.bucket, bucket), lte(rateEvents.at, since)))
-      .run();
-    if (++callsSinceSweep >= 500) {
-      callsSinceSweep = 0;
-      tx.delete(rateEvents).where(lt(rateEvents.at, now - SWEEP_AFTER_MS)).run();
-    }
-    const { n, oldest } = tx
-      .select({ n: sql<number>`count(*)`, oldest: sql<number | null>`min(${rateEvents.at})` })
-      .from(rateEvents)
-      .where(eq(rateEvents.bucket, bucket))
-      .get() ?? { n: 0, oldest: null };
-    const retryAfterMs = Math.max(1000, (oldest ?? now) + windowMs - now);
-    if (n >= max) return { allowed: false, count: n + 1, retryAfterMs };
-    const { id } = tx.insert(rateEvents).values({ bucket, at: now }).returning({ id: rateEvents.id }).get();
-    return { allowed: true, count: n + 1, retryAfterMs, eventId: id };
-  });
+  return takeRateTokens(ctx, [{ bucket, max, windowMs }]);
+}
+
+/** Several buckets at once, all or nothing (a log-in counts per account and per address). */
+export function takeRateTokens(ctx: SyncContext, buckets: readonly RateBucket[]): RateDecision {
+  return writeTx(ctx, (tx) => takeRateTokensInTx(tx, buckets, ctx.now().getTime()));
 }
 
 /** The bucket's state without recording anything. */
 export function peekRate(ctx: SyncContext, bucket: string, max: number, windowMs: number): RateDecision {
-  const now = ctx.now().getTime();
-  const rows = ctx.db
+  return peekRateIn(ctx.db, bucket, max, windowMs, ctx.now().getTime());
+}
+
+/** peekRate inside a transaction (or on the database), at a given time. */
+export function peekRateIn(tx: Tx | Db, bucket: string, max: number, windowMs: number, now: number): RateDecision {
+  const rows = tx
     .select({ at: rateEvents.at })
     .from(rateEvents)
     .where(and(eq(rateEvents.bucket, bucket), sql`${rateEvents.at} > ${now - windowMs}`))
@@ -62,7 +102,12 @@ export function peekRate(ctx: SyncContext, bucket: string, max: number, windowMs
 
 /** Gives a token back: a login that turned out to succeed does not count as a failed one. */
 export function returnRateToken(ctx: SyncContext, eventId: number): void {
+  returnRateTokens(ctx, [eventId]);
+}
+
+export function returnRateTokens(ctx: SyncContext, eventIds: readonly number[]): void {
+  if (eventIds.length === 0) return;
   writeTx(ctx, (tx) => {
-    tx.delete(rateEvents).where(eq(rateEvents.id, eventId)).run();
+    tx.delete(rateEvents).where(inArray(rateEvents.id, [...eventIds])).run();
   });
 }

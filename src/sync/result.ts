@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'invalid_code'
   | 'verification_expired'
   | 'too_many_codes'
+  | 'rate_limited'
+  | 'sms_country_not_allowed'
   | 'has_bookings'
   | 'queue_empty'
   | 'not_callable'

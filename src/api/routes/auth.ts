@@ -18,10 +18,10 @@ import {
   type PendingAction,
   type RegisterInput,
 } from '../../sync/index.js';
-import { returnRateToken } from '../../sync/rate-limit.js';
+import { returnRateTokens } from '../../sync/rate-limit.js';
 import { ApiError, fromFail, rateLimited, unwrap, validationError } from '../errors.js';
 import { nameOf, newPasswordOf, phoneOf, usernameOf } from '../input.js';
-import { LIMITS, loginAttempt } from '../plugins/rate-limit.js';
+import { LIMITS, loginAttempt, loginLimitName } from '../plugins/rate-limit.js';
 import {
   AgeInput,
   AuthResult,
@@ -191,7 +191,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['auth'],
         summary: 'Log in with username or phone_number',
         description:
-          'must_change_password is true for an account the IVR made: its token can read, and must change the password (POST /api/me/password) before booking or cancelling. 10 failed log-ins per account (or unknown name) per 10 minutes, then 429.',
+          'must_change_password is true for an account the IVR made: its token can read, and must change the password (POST /api/me/password) before booking or cancelling. 10 failed log-ins per account (or unknown name) and 30 per client address per 10 minutes, then 429.',
         body: LoginBody,
         response: { 200: LoginResult, ...errors(400, 401, 429) },
       },
@@ -207,13 +207,13 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const who = account ? `account:${account.id}` : `name:${(username ?? phoneInput!).trim().toLowerCase().slice(0, 64)}`;
       // A token is taken before the check and given back on success, so concurrent guesses cannot
       // slip past the limit; while the limit holds even the right password is refused.
-      const attempt = loginAttempt(ctx, who);
-      if (!attempt.allowed) throw rateLimited(attempt.retryAfterMs);
+      const attempt = loginAttempt(ctx, who, request.ip);
+      if (!attempt.allowed) throw rateLimited(attempt.retryAfterMs, loginLimitName(attempt));
       const good = account ? await verifyPassword(account.passwordHash, password) : (await verifyPassword(await decoy(), password), false);
       if (!account || !good) {
         throw new ApiError(401, 'invalid_credentials', 'The username, phone number or password is not right.');
       }
-      returnRateToken(ctx, attempt.eventId!);
+      returnRateTokens(ctx, attempt.eventIds!);
       return { ...authBody(account), must_change_password: account.mustChangePassword };
     },
   );
