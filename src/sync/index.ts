@@ -31,6 +31,7 @@ export {
 export * from './queries.js';
 export { hashPassword, verifyPassword, checkUsername, checkNewPassword } from './credentials.js';
 export type { AccountRow, PatientRow } from './accounts-in-tx.js';
+export { resetStaffPassword, staffAccountByUsername, type StaffPasswordInput } from './staff.js';
 export type { FreeSlot, SlotRef, BookFailure } from './availability.js';
 
 import { createHash } from 'node:crypto';
