@@ -18,7 +18,12 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY db ./db
 COPY web ./web
+COPY docker/medq/entrypoint.sh ./docker/medq/entrypoint.sh
+# The volumes belong to the app's user (node, uid 1000). The prompts volume is shared with the
+# Asterisk container, whose image leaves its mount point owned by the same uid.
 RUN mkdir -p /data /prompts && chown node:node /data /prompts
 USER node
 VOLUME ["/data", "/prompts"]
-ENTRYPOINT ["tini", "--", "sh", "-c", "npm run db:migrate && npm run db:seed && npm run prompts -- --out /prompts && exec npm start"]
+# Migrate, demo data only with MEDQ_DEMO_SEED=on, render the prompts into /prompts, start.
+# tests/install/container.test.ts runs this command as uid 1000 with the environment compose gives.
+ENTRYPOINT ["tini", "--", "sh", "docker/medq/entrypoint.sh"]

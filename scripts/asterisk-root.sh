@@ -28,7 +28,8 @@ SUITE=sid
 # Bump RECIPE when the way the root is made changes, so cached roots are redone.
 RECIPE=1
 ROOT_PACKAGES=(asterisk asterisk-core-sounds-en-gsm)
-HOST_PACKAGES=(debootstrap sip-tester espeak-ng sox chromium util-linux)
+# docker-compose (v1, Debian's): tests/install/container.test.ts renders docker-compose.yml with it.
+HOST_PACKAGES=(debootstrap sip-tester espeak-ng sox chromium util-linux docker-compose)
 APT_IN_ROOT=(apt-get -o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false -q)
 
 log() { printf '[asterisk-root] %s\n' "$*"; }

@@ -45,6 +45,7 @@ export {
 } from './queue.js';
 export { hashPassword, verifyPassword, checkUsername, checkNewPassword } from './credentials.js';
 export type { AccountRow, PatientRow } from './accounts-in-tx.js';
+export { resetStaffPassword, staffAccountByUsername, type StaffPasswordInput } from './staff.js';
 export type { FreeSlot, SlotRef, BookFailure } from './availability.js';
 
 import { createHash } from 'node:crypto';

@@ -1,0 +1,87 @@
+// npm run staff:password -- --username NAME [--password-stdin]
+// Sets a new password for a staff login in MEDQ_DB, from the server's shell: the way back in when
+// no SMS code can prove a staff member's phone (PHONE_VERIFICATION=off, or no SMPP). Every token
+// issued before stops working. Without --password-stdin a random password is generated, printed
+// once, and must be changed at the next log-in; with it, the password is read from standard input
+// (never from the command line, where it would land in the shell history and the process list).
+import { randomInt } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { configOrExit, fatal } from '../shared/cli.js';
+import { checkNewPassword, createSyncContext, hashPassword, resetStaffPassword, staffAccountByUsername } from '../sync/index.js';
+import { migrateDatabase, openDatabase } from './client.js';
+
+const USAGE = 'usage: npm run staff:password -- --username NAME [--password-stdin]';
+
+function usage(problem: string): never {
+  process.stderr.write(`medq: ${problem}\n${USAGE}\n`);
+  process.exit(64); // EX_USAGE
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function generatedPassword(): string {
+  // No look-alike characters: it is read off a terminal and typed in.
+  const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]).join('');
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        username: { type: 'string' },
+        'password-stdin': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    usage(e instanceof Error ? e.message : String(e));
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (!args.username) usage('--username is required');
+
+  const config = configOrExit();
+  const generated = !args['password-stdin'];
+  const password = generated ? generatedPassword() : await readStdin();
+
+  const db = openDatabase(config.dbPath);
+  try {
+    migrateDatabase(db);
+    const ctx = createSyncContext(db, config);
+    const staff = staffAccountByUsername(ctx, args.username);
+    if (!staff) {
+      process.stderr.write(`medq: password not changed: no staff account is named "${args.username.trim().toLowerCase()}" in ${config.dbPath}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const weak = checkNewPassword(password, staff.username, staff.phone);
+    if (weak) usage(weak.message);
+    const reset = resetStaffPassword(ctx, {
+      username: staff.username,
+      passwordHash: await hashPassword(password),
+      mustChangePassword: generated,
+    });
+    if (!reset.ok) {
+      process.stderr.write(`medq: password not changed: ${reset.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(`medq: new password set for staff account "${reset.value.username}" in ${config.dbPath}; older log-ins are ended\n`);
+    if (generated) {
+      process.stdout.write(`medq: temporary password (shown once; it must be changed at the next log-in): ${password}\n`);
+    }
+  } finally {
+    db.$client.close();
+  }
+}
+
+main().catch((e) => fatal('staff:password failed', e));
