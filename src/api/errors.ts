@@ -50,6 +50,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   ivr_account_exists: 409,
   username_taken: 409,
   too_many_codes: 429,
+  verification_required: 403,
 };
 
 /** Field the input-shaped codes belong to when they are reported as validation errors. */

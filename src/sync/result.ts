@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'invalid_code'
   | 'verification_expired'
   | 'too_many_codes'
+  | 'verification_required'
   | 'has_bookings'
   | 'invalid_input';
 
