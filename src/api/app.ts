@@ -21,6 +21,39 @@ import { createTokenService } from './tokens.js';
 
 export type { AppDeps, HealthProbes } from './services.js';
 
+/**
+ * The pages load only their own scripts and styles (web/: no inline script, style or handler) and
+ * talk only to this origin, so the policy allows nothing else; `frame-ancestors 'none'` stops
+ * another site from framing them (clickjacking the cancel button). `data:` images are the favicon.
+ */
+export const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Swagger UI sets inline styles (and its SVG icons are data: URLs); it is not framed either. */
+export const DOCS_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** JSON answers render nothing: no sources at all, and never inside a frame. */
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
 /** 64 KiB is far above any body this API takes, and keeps a flood of large bodies cheap. */
 const BODY_LIMIT = 64 * 1024;
 
@@ -78,6 +111,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.header('referrer-policy', 'no-referrer');
     // Appointments are health data: no shared cache may keep an API answer.
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    const path = request.url.split('?')[0]!;
+    reply.header(
+      'content-security-policy',
+      path === '/api' || path.startsWith('/api/') ? API_CSP : path === '/docs' || path.startsWith('/docs/') ? DOCS_CSP : PAGE_CSP,
+    );
+    // For browsers that predate frame-ancestors.
+    reply.header('x-frame-options', 'DENY');
     return payload;
   });
 

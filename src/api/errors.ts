@@ -55,6 +55,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   too_many_codes: 429,
   rate_limited: 429,
   sms_country_not_allowed: 400,
+  verification_required: 403,
 };
 
 /** Field the input-shaped codes belong to when they are reported as validation errors. */

@@ -22,7 +22,7 @@ export const ErrorBody = Type.Object(
 const ERROR_TEXT: Record<number, string> = {
   400: 'validation_error, invalid_phone, sms_country_not_allowed (a code SMS to a country not in SMS_COUNTRIES), or a rule of the request (slot_in_past, invalid_code…)',
   401: 'unauthorized: no token, a bad or expired token, or one from before a password change',
-  403: 'forbidden (not staff) or password_change_required',
+  403: 'forbidden (not staff), password_change_required, or verification_required (a reset by phone number alone with PHONE_VERIFICATION=off)',
   404: 'not_found',
   409: 'a conflict with the current state',
   410: 'verification_expired',
@@ -81,7 +81,14 @@ export const Patient = Type.Object({
   source: Type.String(),
 });
 
-export const Me = Type.Object({ user: User, must_change_password: Type.Boolean(), patients: Type.Array(Patient) });
+export const Me = Type.Object({
+  user: User,
+  name: Type.String({ description: "the account's display name" }),
+  age: Type.Union([Type.Integer(), Type.Null()], { description: "the age of the account's own patient" }),
+  language: Type.String({ description: 'the IVR and SMS language (one of LANGUAGES)' }),
+  must_change_password: Type.Boolean(),
+  patients: Type.Array(Patient),
+});
 
 // ---------------------------------------------------------------- booking
 

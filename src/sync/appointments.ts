@@ -38,7 +38,7 @@ export interface BookedAppointment {
 }
 
 export function bookForAccount(ctx: SyncContext, req: WebBookingRequest): Result<BookedAppointment, BookFailure> {
-  return bookingWriteTx(ctx, (tx): Result<BookedAppointment, BookFailure> => {
+  return bookingWriteTx(ctx, { doctorId: req.doctorId, date: req.date, time: req.time }, (tx): Result<BookedAppointment, BookFailure> => {
     const now = ctx.now();
     const account = tx.select().from(accounts).where(eq(accounts.id, req.accountId)).get();
     if (!account) return fail('not_found', 'No such account.');

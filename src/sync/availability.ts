@@ -312,18 +312,39 @@ export function isConstraintViolation(e: unknown): boolean {
 
 export const SLOT_TAKEN_MESSAGE = 'That slot has just been taken.';
 
+/** slot_taken answers that came from a constraint violation (not from a full slot). */
+const FROM_CONSTRAINT = new WeakSet<object>();
+
+function constraintSlotTaken(): Fail<'slot_taken'> {
+  const f = fail('slot_taken', SLOT_TAKEN_MESSAGE);
+  FROM_CONSTRAINT.add(f);
+  return f;
+}
+
 /**
  * writeTx for a booking: a constraint violation anywhere in it (the booking row, a patient, an
  * outbox row) rolls the whole transaction back and answers `slot_taken`, never an exception:
- * the web answers 409 and the IVR offers the slot after it.
+ * the web answers 409 and the IVR offers the slot after it. The slot is then held for
+ * HOLD_SECONDS under a quarantine holder, so a violation nobody foresaw does not make every next
+ * caller hear the same dead slot offered and refused.
  */
-export function bookingWriteTx<T>(ctx: SyncContext, body: (tx: Tx) => T): T | Fail<'slot_taken'> {
+export function bookingWriteTx<T>(ctx: SyncContext, slot: { doctorId: number } & SlotRef, body: (tx: Tx) => T): T | Fail<'slot_taken'> {
+  let result: T | Fail<'slot_taken'>;
   try {
-    return writeTx(ctx, body);
+    result = writeTx(ctx, body);
   } catch (e) {
-    if (isConstraintViolation(e)) return fail('slot_taken', SLOT_TAKEN_MESSAGE);
-    throw e;
+    if (!isConstraintViolation(e)) throw e;
+    result = constraintSlotTaken();
   }
+  if (typeof result === 'object' && result !== null && FROM_CONSTRAINT.has(result)) {
+    try {
+      writeTx(ctx, (tx) => placeHold(tx, slot.doctorId, slot, `quarantine:${slot.doctorId}:${slot.date}:${slot.time}`, ctx.now()));
+    } catch (e) {
+      // Best effort: the answer is slot_taken either way.
+      if (!isConstraintViolation(e)) throw e;
+    }
+  }
+  return result;
 }
 
 /** The booking write. Runs inside the caller's immediate transaction. */
@@ -407,7 +428,7 @@ export function bookInTx(tx: Tx, req: BookRequest, now: Date, maxActive: number)
     // The partial unique indexes are the last word on seats, tokens and one-per-doctor-day: a
     // violation the checks above did not foresee is still an expected outcome, not a 500. Only
     // this statement failed; the caller rolls the whole transaction back (abort).
-    if (isConstraintViolation(e)) return fail('slot_taken', SLOT_TAKEN_MESSAGE);
+    if (isConstraintViolation(e)) return constraintSlotTaken();
     throw e;
   }
   if (req.holder) releaseHolds(tx, req.holder);

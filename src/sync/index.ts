@@ -19,6 +19,9 @@ export {
   linkPhone,
   resetPassword,
   changePassword,
+  updateProfile,
+  type ProfileOnClaim,
+  type ProfileUpdate,
   type RegisterInput,
 } from './registration.js';
 export {

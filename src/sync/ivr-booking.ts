@@ -67,7 +67,8 @@ function bookInWriteTx(
   credentials: { password: string; hash: string } | null,
 ): Result<PhoneBooking, BookFailure> | typeof NEED_CREDENTIALS {
   const now = ctx.now();
-  return bookingWriteTx(ctx, (tx): Result<PhoneBooking, BookFailure> | typeof NEED_CREDENTIALS => {
+  const slot = { doctorId: req.doctorId, date: req.date, time: req.time };
+  return bookingWriteTx(ctx, slot, (tx): Result<PhoneBooking, BookFailure> | typeof NEED_CREDENTIALS => {
     const doctor = loadDoctor(tx, req.doctorId);
     if (!doctor) return fail('not_found', 'No such doctor.');
 

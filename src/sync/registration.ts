@@ -1,11 +1,12 @@
 // SPEC §3 "Web registration", "Linking" and password reset/claim.
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { accounts, patients } from '../db/schema.js';
 import { smsText } from '../sms/texts.js';
 import { writeTx, type SyncContext, type Tx } from './context.js';
 import {
   accountByPhone,
   accountByUsername,
+  adoptUnlinkedPatients,
   bumpTokenVersion,
   patientsByPhone,
   type AccountRow,
@@ -120,25 +121,127 @@ export interface ResetInput {
   passwordHash: string;
 }
 
+export interface ResetOptions {
+  /**
+   * The phone was not proven (PHONE_VERIFICATION=off): only a provisional (phone-made) account may
+   * be reset. A staff or active account would otherwise go to whoever types its number.
+   */
+  byPhoneAlone?: boolean;
+}
+
+export const VERIFICATION_REQUIRED_MESSAGE =
+  'This account cannot be reset by phone number alone at this clinic. Please ask the clinic reception to reset your password.';
+
 /** Replaces the password (claiming a provisional account) and ends every older token. */
-export function resetInTx(tx: Tx, input: ResetInput, now: Date): Result<AccountRow, 'unknown_phone'> {
+export function resetInTx(
+  tx: Tx,
+  input: ResetInput,
+  now: Date,
+  opts: ResetOptions = {},
+): Result<AccountRow, 'unknown_phone' | 'verification_required'> {
   const account = accountByPhone(tx, input.phone);
   if (!account) return fail('unknown_phone', 'No account has this phone number.');
+  // Checked inside the write transaction: an account claimed a moment ago is not reset either.
+  if (opts.byPhoneAlone && (account.role === 'staff' || account.status !== 'provisional')) {
+    return fail('verification_required', VERIFICATION_REQUIRED_MESSAGE);
+  }
   bumpTokenVersion(tx, account.id, { passwordHash: input.passwordHash, status: 'active', mustChangePassword: false }, now);
   return ok(tx.select().from(accounts).where(eq(accounts.id, account.id)).get()!);
 }
 
-export function resetPassword(ctx: SyncContext, input: ResetInput): Result<AccountRow, 'unknown_phone'> {
-  return writeTx(ctx, (tx) => resetInTx(tx, input, ctx.now()));
+export function resetPassword(
+  ctx: SyncContext,
+  input: ResetInput,
+  opts: ResetOptions = {},
+): Result<AccountRow, 'unknown_phone' | 'verification_required'> {
+  return writeTx(ctx, (tx) => resetInTx(tx, input, ctx.now(), opts));
 }
 
-/** POST /api/me/password after the current password was checked: claims a provisional account. */
-export function changePassword(ctx: SyncContext, accountId: number, passwordHash: string): Result<AccountRow, 'not_found'> {
+/** Name, age and username given with a password change (the forced change asks for them). */
+export interface ProfileOnClaim {
+  name?: string;
+  age?: number;
+  /** Already normalised and checked against the username rules. */
+  username?: string;
+}
+
+/**
+ * POST /api/me/password after the current password was checked: claims a provisional account.
+ * A name given here wins for every patient of the account's phone, as in §3 linking (they all
+ * join the account and take the name and age): the caller who follows the welcome SMS never uses
+ * the register form, yet stops being "IVR Patient NNNN" everywhere.
+ */
+export function changePassword(
+  ctx: SyncContext,
+  accountId: number,
+  passwordHash: string,
+  profile: ProfileOnClaim = {},
+): Result<AccountRow, 'not_found' | 'username_taken'> {
   return writeTx(ctx, (tx) => {
     const now = ctx.now();
     const account = tx.select().from(accounts).where(eq(accounts.id, accountId)).get();
     if (!account) return fail('not_found', 'No such account.');
-    bumpTokenVersion(tx, account.id, { passwordHash, status: 'active', mustChangePassword: false }, now);
+    if (profile.username !== undefined && profile.username !== account.username) {
+      if (accountByUsername(tx, profile.username)) return fail('username_taken', MESSAGES.usernameTaken);
+    }
+    bumpTokenVersion(
+      tx,
+      account.id,
+      {
+        passwordHash,
+        status: 'active',
+        mustChangePassword: false,
+        ...(profile.username !== undefined ? { username: profile.username } : {}),
+        ...(profile.name !== undefined ? { displayName: profile.name } : {}),
+      },
+      now,
+    );
+    if (profile.name !== undefined || profile.age !== undefined) {
+      adoptUnlinkedPatients(tx, account.phone, account.id);
+      tx.update(patients)
+        .set({
+          ...(profile.name !== undefined ? { name: profile.name } : {}),
+          ...(profile.age !== undefined ? { age: profile.age } : {}),
+        })
+        .where(and(eq(patients.phone, account.phone), eq(patients.accountId, account.id)))
+        .run();
+    }
+    return ok(tx.select().from(accounts).where(eq(accounts.id, account.id)).get()!);
+  });
+}
+
+export interface ProfileUpdate {
+  name?: string;
+  age?: number;
+  /** One of LANGUAGES (checked by the caller). */
+  language?: string;
+}
+
+/** PATCH /api/me: the account's name, age and language; all the account's patients follow. */
+export function updateProfile(ctx: SyncContext, accountId: number, update: ProfileUpdate): Result<AccountRow, 'not_found'> {
+  return writeTx(ctx, (tx) => {
+    const now = ctx.now();
+    const account = tx.select().from(accounts).where(eq(accounts.id, accountId)).get();
+    if (!account) return fail('not_found', 'No such account.');
+    if (update.name !== undefined || update.language !== undefined) {
+      tx.update(accounts)
+        .set({
+          ...(update.name !== undefined ? { displayName: update.name } : {}),
+          ...(update.language !== undefined ? { language: update.language } : {}),
+          updatedAt: now.toISOString(),
+        })
+        .where(eq(accounts.id, account.id))
+        .run();
+    }
+    if (update.name !== undefined || update.age !== undefined) {
+      tx.update(patients)
+        .set({
+          ...(update.name !== undefined ? { name: update.name } : {}),
+          ...(update.age !== undefined ? { age: update.age } : {}),
+        })
+        .where(eq(patients.accountId, account.id))
+        .run();
+    }
     return ok(tx.select().from(accounts).where(eq(accounts.id, account.id)).get()!);
   });
 }

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'too_many_codes'
   | 'rate_limited'
   | 'sms_country_not_allowed'
+  | 'verification_required'
   | 'has_bookings'
   | 'queue_empty'
   | 'not_callable'

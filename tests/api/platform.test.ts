@@ -203,6 +203,7 @@ describe('docs', () => {
       ['post', '/api/auth/login'],
       ['post', '/api/me/password'],
       ['get', '/api/me'],
+      ['patch', '/api/me'],
       ['get', '/api/me/appointments'],
       ['post', '/api/me/appointments'],
       ['post', '/api/me/appointments/{id}/cancel'],

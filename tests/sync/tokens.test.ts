@@ -136,6 +136,27 @@ describe('a constraint violation in a booking is slot_taken, with nothing writte
   });
 });
 
+describe('a slot that cannot be booked is not offered to every next caller', () => {
+  it('after a constraint violation the IVR offers the next slot, and other callers skip the dead one for a while', async () => {
+    // A violation nobody foresaw, on Monday's 09:00 only (a trigger's RAISE is a constraint failure).
+    t.db.$client.exec(
+      "CREATE TRIGGER test_dead_slot BEFORE INSERT ON appointments WHEN NEW.date = '2026-11-30' AND NEW.slot_time = '09:00' " +
+        "BEGIN SELECT RAISE(ABORT, 'constraint failed: test_dead_slot'); END",
+    );
+    const a = offerNextSlot(t.ctx, 1, 'call-a');
+    expect(a).toMatchObject({ ok: true, value: { date: '2026-11-30', time: '09:00' } });
+    expect(await book('+919000000001', '09:00', 1, '2026-11-30', 'call-a')).toMatchObject({ ok: false, code: 'slot_taken' });
+    // The flow then asks for the slot after it (SPEC §6: "a slot taken meanwhile is said so, and the next one is offered").
+    expect(offerNextSlot(t.ctx, 1, 'call-a', { date: '2026-11-30', time: '09:00' })).toMatchObject({ ok: true, value: { time: '09:15' } });
+    // The next caller is not offered 09:00 again.
+    const b = offerNextSlot(t.ctx, 1, 'call-b');
+    expect(b.ok && b.value.time).toBe('09:30');
+    // The quarantine is a hold: it ends by itself.
+    t.clock.advance(61_000);
+    expect(offerNextSlot(t.ctx, 1, 'call-c')).toMatchObject({ ok: true, value: { time: '09:00' } });
+  });
+});
+
 describe('"Dr." without a space', () => {
   it('loses its title like "Dr. " and "Dr " do, and names beginning with Dr keep their letters', () => {
     expect(doctorBareName('Dr.Sharma')).toBe('Sharma');

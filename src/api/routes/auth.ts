@@ -126,9 +126,9 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['auth'],
         summary: 'Reset a password after proving the phone',
         description:
-          'An unknown phone answers the same 202 and no SMS is sent. With PHONE_VERIFICATION=off the reset completes at once (200), and an unknown phone is 404.',
+          'An unknown phone answers the same 202 and no SMS is sent. With PHONE_VERIFICATION=off the reset completes at once (200) only for a provisional (phone-made) account: a staff or active account is 403 verification_required (staff reset it with npm run staff:password), and an unknown phone is 404.',
         body: ResetBody,
-        response: { 200: AuthResult, 202: VerificationRequired, ...errors(400, 404, 429) },
+        response: { 200: AuthResult, 202: VerificationRequired, ...errors(400, 403, 404, 429) },
       },
     },
     async (request, reply) => {
@@ -137,7 +137,10 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       newPasswordOf(request.body.new_password, account?.username ?? phone, phone, 'new_password');
       // Hashed whether or not the phone is known, so the answer takes as long either way.
       const passwordHash = await hashPassword(request.body.new_password);
-      if (!config.phoneVerification) return reply.code(200).send(authBody(unwrap(resetPassword(ctx, { phone, passwordHash }))));
+      if (!config.phoneVerification) {
+        // Nothing proves the phone: never a takeover of a staff or claimed account.
+        return reply.code(200).send(authBody(unwrap(resetPassword(ctx, { phone, passwordHash }, { byPhoneAlone: true }))));
+      }
       const action: PendingAction = { purpose: 'reset', input: { phone, passwordHash } };
       if (account === undefined) return reply.code(202).send(started(action, false));
       const sent = startVerification(ctx, action);
