@@ -226,8 +226,9 @@ async function after(r, done) {
     await loadDay();
     return false;
   }
-  flashNow(done);
+  // The list first, then the message: what the message says is already on screen.
   await loadDay();
+  flashNow(done);
   return true;
 }
 
