@@ -197,3 +197,24 @@ export function enableRevealBoxes() {
     for (const id of box.dataset['reveal'].split(' ')) $input(id).type = box.checked ? 'text' : 'password';
   });
 }
+
+/**
+ * A field's message goes away as soon as the field is edited (the form re-checks on submit).
+ * @param {HTMLFormElement} form
+ */
+export function clearFieldErrorsOnEdit(form) {
+  /** @param {Event} e */
+  const clear = (e) => {
+    const input = e.target;
+    if (!(input instanceof HTMLInputElement || input instanceof HTMLSelectElement || input instanceof HTMLTextAreaElement)) return;
+    if (input.getAttribute('aria-invalid') !== 'true') return;
+    input.removeAttribute('aria-invalid');
+    const node = fieldErrorNode(input);
+    if (node) {
+      node.textContent = '';
+      show(node, false);
+    }
+  };
+  form.addEventListener('input', clear);
+  form.addEventListener('change', clear);
+}
