@@ -16,6 +16,7 @@ import authRoutes from './routes/auth.js';
 import bookingRoutes from './routes/booking.js';
 import healthRoutes from './routes/health.js';
 import meRoutes from './routes/me.js';
+import queueRoutes from './routes/queue.js';
 import type { AppDeps } from './services.js';
 import { createTokenService } from './tokens.js';
 
@@ -126,6 +127,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(authRoutes, { prefix: '/api/auth' });
   app.register(meRoutes, { prefix: '/api/me' });
   app.register(bookingRoutes, { prefix: '/api' });
+  app.register(queueRoutes, { prefix: '/api' });
   app.register(adminRoutes, { prefix: '/api/admin' });
 
   return app as unknown as FastifyInstance;

@@ -6,6 +6,8 @@ import type { CallEvent, Effect } from '../ivr/flow.js';
 import {
   bookByPhone,
   cancelAppointment,
+  queuePositions,
+  todaysBookingsForPhone,
   offerNextSlot,
   releaseHolds,
   upcomingForPhone,
@@ -60,10 +62,20 @@ export async function runSyncEffect(
         return r.ok ? { type: 'bookingResult', ok: true, token: r.value.token } : { type: 'bookingResult', ok: false, code: r.code };
       }
       case 'loadAppointments': {
-        const rows = upcomingForPhone(ctx, fx.phone, call.timezone);
+        const upcoming = upcomingForPhone(ctx, fx.phone, call.timezone);
+        // A booking of today stays in the list after its slot's time: the caller may still be
+        // waiting for the doctor, and wants to hear the queue (SPEC §11).
+        const listed = new Set(upcoming.map((a) => a.id));
+        const rows = [...todaysBookingsForPhone(ctx, fx.phone, call.timezone).filter((a) => !listed.has(a.id)), ...upcoming].sort(
+          (a, b) => a.date.localeCompare(b.date) || a.time.localeCompare(b.time),
+        );
+        const queue = queuePositions(ctx, rows.map((a) => a.id), call.timezone);
         return {
           type: 'appointmentsLoaded',
-          items: rows.map((a) => ({ id: a.id, doctorId: a.doctorId, doctorName: a.doctorName, date: a.date, time: a.time, token: a.token })),
+          items: rows.map((a) => {
+            const q = queue.get(a.id);
+            return { id: a.id, doctorId: a.doctorId, doctorName: a.doctorName, date: a.date, time: a.time, token: a.token, ...(q ? { queue: q } : {}) };
+          }),
         };
       }
       case 'cancel': {

@@ -28,8 +28,9 @@
 //        channel:'ivr'}) → `bookingResult {ok:true, token}` after the commit, or
 //        `bookingResult {ok:false, code}` (the sync failure code, or 'error' when it threw).
 //        The flow says "confirmed" only on that ok event.
-//   loadAppointments {phone}     upcomingForPhone(ctx, phone, clinic.timezone)
-//        → `appointmentsLoaded {items}` (AppointmentView rows fit), or `appointmentsLoadFailed`.
+//   loadAppointments {phone}     upcomingForPhone(ctx, phone, clinic.timezone), plus the phone's
+//        live bookings of today (todaysBookingsForPhone), each of today with `queue` from
+//        queuePositions → `appointmentsLoaded {items}` (AppointmentView rows fit), or `appointmentsLoadFailed`.
 //   cancel {appointmentId, phone} cancelAppointment(ctx, {appointmentId, phone})
 //        → `cancelResult {ok:true}` or `cancelResult {ok:false, code}`.
 //   transfer {endpoint}          hand the caller to RECEPTION_ENDPOINT (e.g. PJSIP/reception);
@@ -98,6 +99,15 @@ export interface AppointmentSummary {
   date: string;
   time: string;
   token: string;
+  /** For a booking of today: where it stands in the doctor's token queue (SPEC §11), said after the token. */
+  queue?: QueueInfo;
+}
+
+/** The token now served and how many patients are before the caller's (sync queuePositions). */
+export interface QueueInfo {
+  nowServing: string | null;
+  standing: 'not_started' | 'waiting' | 'serving' | 'passed';
+  before: number;
 }
 
 export type CallEvent =

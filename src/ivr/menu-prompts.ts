@@ -1,5 +1,5 @@
 // What each menu says: the prompt items of a menu, built from the call's doctors and options.
-import type { AppointmentSummary, DoctorInfo, Menu, OfferedSlot } from './flow.js';
+import type { AppointmentSummary, DoctorInfo, Menu, OfferedSlot, QueueInfo } from './flow.js';
 import type { PromptId, PromptItem } from './prompts.js';
 
 /** Keys 1…8 pick a doctor; 9 pages on (SPEC §6). */
@@ -42,6 +42,24 @@ function doctorMenu(doctors: readonly DoctorInfo[], page: number): PromptItem[] 
   return items;
 }
 
+/** "Now serving S-3. There are 2 patients before you." (SPEC §11), for a booking of today. */
+export function queueItems(q: QueueInfo): PromptItem[] {
+  const serving: PromptItem[] = q.nowServing ? [P('queue-now-serving'), { token: q.nowServing }] : [];
+  switch (q.standing) {
+    case 'serving':
+      return [P('queue-your-turn')];
+    case 'passed':
+      return [...serving, P('queue-passed')];
+    case 'not_started':
+    case 'waiting': {
+      const head = q.standing === 'not_started' ? [P('queue-not-started')] : serving;
+      if (q.before <= 0) return [...head, P('queue-you-are-next')];
+      if (q.before === 1) return [...head, P('queue-one-before')];
+      return [...head, P('queue-there-are'), { number: q.before }, P('queue-patients-before')];
+    }
+  }
+}
+
 function appointmentItem(item: AppointmentSummary, last: boolean): PromptItem[] {
   return [
     P('appointment-item'),
@@ -52,6 +70,7 @@ function appointmentItem(item: AppointmentSummary, last: boolean): PromptItem[] 
     { time: item.time },
     P('token-label'),
     { token: item.token },
+    ...(item.queue ? queueItems(item.queue) : []),
     P(last ? 'appointment-keys-last' : 'appointment-keys'),
   ];
 }

@@ -69,6 +69,14 @@ export const PROMPT_IDS = [
   'cancelled',
   'cancel-kept',
   'cancel-failed',
+  'queue-now-serving',
+  'queue-not-started',
+  'queue-you-are-next',
+  'queue-one-before',
+  'queue-there-are',
+  'queue-patients-before',
+  'queue-your-turn',
+  'queue-passed',
 ] as const;
 
 export type PromptId = (typeof PROMPT_IDS)[number];
@@ -140,6 +148,14 @@ const en: Catalog = {
   cancelled: 'Your appointment has been cancelled. You will receive an SMS.',
   'cancel-kept': 'Your appointment has not been cancelled.',
   'cancel-failed': 'Sorry, this appointment could not be cancelled.',
+  'queue-now-serving': 'Now serving',
+  'queue-not-started': 'The doctor has not started calling tokens yet.',
+  'queue-you-are-next': 'You are next.',
+  'queue-one-before': 'There is one patient before you.',
+  'queue-there-are': 'There are',
+  'queue-patients-before': 'patients before you.',
+  'queue-your-turn': 'Your token is being called now.',
+  'queue-passed': 'Your token has already been called. Please speak to the reception.',
 };
 
 /** Add a language here (and its audio under DIR/<lang>/medq/); the type checks it is complete. */

@@ -32,7 +32,7 @@ export function adoptUnlinkedPatients(tx: Tx, phone: string, accountId: number):
 }
 
 /** The account's patient row for its own phone, created if it has none. */
-export function ensureAccountPatient(tx: Tx, account: AccountRow, source: 'ivr' | 'web'): PatientRow {
+export function ensureAccountPatient(tx: Tx, account: AccountRow, source: 'ivr' | 'web' | 'desk'): PatientRow {
   const existing = tx
     .select()
     .from(patients)

@@ -92,7 +92,7 @@ function bookInWriteTx(
       accountCreated = true;
       adoptUnlinkedPatients(tx, phone, account.id);
     }
-    const patient = ensureAccountPatient(tx, account, 'ivr');
+    const patient = ensureAccountPatient(tx, account, req.channel ?? 'ivr');
     // The patient keeps the account holder's name.
     if (patient.name !== account.displayName) {
       tx.update(patients).set({ name: account.displayName }).where(eq(patients.id, patient.id)).run();
@@ -118,7 +118,8 @@ function bookInWriteTx(
 
     if (accountCreated) {
       enqueueSms(tx, { kind: 'welcome', phone, body: smsText.welcome(ctx.brand, phone, credentials!.password) }, now);
-    } else if (account.status === 'active') {
+    } else if (account.status === 'active' && (req.channel ?? 'ivr') === 'ivr') {
+      // "Your IVR booking has been synced…" is about a phone booking; a desk booking is just confirmed (SPEC §7).
       enqueueSms(tx, { kind: 'sync', phone, body: smsText.sync(), appointmentId: b.id }, now);
     }
     enqueueSms(

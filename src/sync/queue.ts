@@ -10,7 +10,7 @@ import { loadDoctor } from './availability.js';
 import { writeTx, type SyncContext, type Tx } from './context.js';
 import type { Db } from '../db/client.js';
 import { enqueueSms } from './outbox.js';
-import { activeDoctors, type AppointmentView } from './queries.js';
+import { activeDoctors, appointmentById, type AppointmentView } from './queries.js';
 import { fail, ok, type Result } from './result.js';
 
 type Reader = Tx | Db;
@@ -107,7 +107,7 @@ export function queuePositions(ctx: SyncContext, appointmentIds: readonly number
 }
 
 /** A phone's live bookings dated today (clinic calendar), in time order, whatever the hour. */
-export function todaysBookingsForPhone(ctx: SyncContext, phone: string, timezone: string, view: (id: number) => AppointmentView | undefined): AppointmentView[] {
+export function todaysBookingsForPhone(ctx: SyncContext, phone: string, timezone: string): AppointmentView[] {
   const today = localNow(timezone, ctx.now()).date;
   return ctx.db
     .select({ id: appointments.id })
@@ -115,7 +115,7 @@ export function todaysBookingsForPhone(ctx: SyncContext, phone: string, timezone
     .where(and(eq(appointments.personPhone, phone), eq(appointments.date, today), inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES])))
     .orderBy(asc(appointments.slotTime))
     .all()
-    .map((r) => view(r.id))
+    .map((r) => appointmentById(ctx, r.id))
     .filter((v): v is AppointmentView => v !== undefined);
 }
 

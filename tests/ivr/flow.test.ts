@@ -5,6 +5,8 @@
 // `cancelfail`, `hangup`, `stale` (a stopped prompt reports its end late).
 import { describe, expect, it } from 'vitest';
 import { PROMPT_IDS } from '../../src/ivr/prompts.js';
+import type { AppointmentSummary, QueueInfo } from '../../src/ivr/flow.js';
+import { APPOINTMENTS } from './harness.js';
 import {
   CALLER,
   CONFIRMATION,
@@ -545,6 +547,49 @@ describe('my appointments', () => {
       [...TO_LIST, ['appts 2', [LIST2]], ['7', ['stop', `play invalid ${ITEM1} appointment-keys`]]],
     ],
   ]);
+});
+
+describe('my appointments: the queue on the day (SPEC §11)', () => {
+  const TODAY_ITEM = { id: 601, doctorId: 11, doctorName: 'Dr. Sharma', date: D1, time: '10:00', token: 'S-5' };
+  const ITEM_TODAY = `appointment-item {doctor 11} on {date ${D1}} at {time 10:00} token-label {token S-5}`;
+  const withQueue = (queue: QueueInfo, more: AppointmentSummary[] = []) => {
+    const call = new TestCall();
+    call.run('done', '2');
+    call.send({ type: 'appointmentsLoaded', items: [{ ...TODAY_ITEM, queue }, ...more] });
+    return call;
+  };
+  const heard = (call: TestCall) => call.last.map(labelOf).filter(Boolean);
+
+  it.each<[string, QueueInfo, string]>([
+    ['two before: now serving and the count', { nowServing: 'S-3', standing: 'waiting', before: 2 }, 'queue-now-serving {token S-3} queue-there-are {number 2} queue-patients-before'],
+    ['one before', { nowServing: 'S-4', standing: 'waiting', before: 1 }, 'queue-now-serving {token S-4} queue-one-before'],
+    ['nobody before: next', { nowServing: 'S-4', standing: 'waiting', before: 0 }, 'queue-now-serving {token S-4} queue-you-are-next'],
+    ['nothing served yet, four before', { nowServing: null, standing: 'not_started', before: 4 }, 'queue-not-started queue-there-are {number 4} queue-patients-before'],
+    ['nothing served yet, first in line', { nowServing: null, standing: 'not_started', before: 0 }, 'queue-not-started queue-you-are-next'],
+    ['being called now', { nowServing: 'S-5', standing: 'serving', before: 0 }, 'queue-your-turn'],
+    ['passed over or called earlier', { nowServing: 'S-7', standing: 'passed', before: 0 }, 'queue-now-serving {token S-7} queue-passed'],
+  ])('%s', (_name, queue, said) => {
+    const call = withQueue(queue);
+    expect(heard(call)).toEqual([`play appointments-one ${ITEM_TODAY} ${said} appointment-keys-last`]);
+  });
+
+  it('the words a caller hears: "Now serving S-3. There are 2 patients before you."', () => {
+    const call = withQueue({ nowServing: 'S-3', standing: 'waiting', before: 2 });
+    expect(call.lastPlay()!.text).toContain('Token number S-5. Now serving S-3. There are 2 patients before you. To cancel this appointment, press 1.');
+  });
+
+  it('only the booking of today carries the queue; keys work as before (2 next, 1 then 1 cancels)', () => {
+    const call = withQueue({ nowServing: 'S-3', standing: 'waiting', before: 2 }, [APPOINTMENTS[1]!]);
+    expect(heard(call)).toEqual([
+      `play you-have {number 2} upcoming-appointments ${ITEM_TODAY} queue-now-serving {token S-3} queue-there-are {number 2} queue-patients-before appointment-keys`,
+    ]);
+    expect(call.do('2')).toEqual(['stop', `play ${ITEM2} appointment-keys-last`]);
+    expect(call.do('*')).toEqual(['stop', `play ${MAIN}`]);
+    call.do('2');
+    call.send({ type: 'appointmentsLoaded', items: [{ ...TODAY_ITEM, queue: { nowServing: 'S-3', standing: 'waiting', before: 2 } }] });
+    expect(call.do('1')).toEqual(['stop', 'play cancel-confirm']);
+    expect(call.do('1')).toEqual(['stop', `cancel 601 ${CALLER}`]);
+  });
 });
 
 describe('withheld caller ID', () => {

@@ -7,8 +7,10 @@ import {
   appointmentById,
   appointmentsOnDay,
   bookByPhone,
+  callNext,
   cancelAppointment,
   listClinics,
+  markArrived,
   setAppointmentOutcome,
 } from '../../sync/index.js';
 import {
@@ -396,6 +398,57 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       unwrap(cancelAppointment(ctx, { appointmentId: request.params.id }));
       return view(request.params.id);
+    },
+  );
+
+  app.post(
+    '/appointments/:id/arrived',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Mark a booking of today arrived (the patient checked in at the desk)",
+        description: 'Marking an arrived booking again changes nothing. Cancelled, completed and no-show bookings are 409 not_callable; another day is 409 not_today.',
+        params: IdParams,
+        response: { 200: Appointment, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      unwrap(markArrived(ctx, request.params.id));
+      return view(request.params.id);
+    },
+  );
+
+  app.post(
+    '/doctors/:id/queue/next',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "Call the doctor's next token today, or a named one (a skipped token)",
+        description:
+          'Without a body (or without token): the next booked or arrived token after the one now served that has not been called. ' +
+          'With {token}: that token (booked or arrived). 409 queue_empty names the skipped tokens still waiting; 409 not_callable for a finished one. ' +
+          'Queues the "queue near" SMS for bookings now two or fewer patients away.',
+        params: IdParams,
+        body: Type.Object(
+          { token: Type.Optional(Type.String({ pattern: '^\\s*[A-Za-z]{1,3}-\\d{1,5}\\s*$', description: 'a token such as S-5' })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ doctor_id: Type.Integer(), date: Type.String(), now_serving: Type.String() }),
+          ...errors(400, 401, 403, 404, 409),
+        },
+      },
+      // A bare POST (a desk's "next" button sends no body) is call next.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request) => {
+      const token = request.body.token;
+      const moved = unwrap(callNext(ctx, request.params.id, token === undefined ? {} : { token }));
+      return { doctor_id: moved.doctorId, date: moved.date, now_serving: moved.nowServing };
     },
   );
 
