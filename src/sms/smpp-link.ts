@@ -205,9 +205,11 @@ export class SmppLink {
       if (this.session === session) session.send(p);
     };
     switch (pdu.command) {
-      case 'deliver_sm': {
+      case 'deliver_sm':
+      case 'data_sm': {
+        // Receipts and patients' replies; answered (deliver_sm_resp / data_sm_resp) once handled.
         const failed = (err: unknown) => {
-          this.log.error({ err }, 'deliver_sm handler failed; asking the SMSC to resend');
+          this.log.error({ err, pdu: pdu.command }, `${pdu.command} handler failed; asking the SMSC to resend`);
           return ESME_RX_T_APPN;
         };
         let status: number | Promise<number>;
@@ -232,7 +234,7 @@ export class SmppLink {
       case 'outbind':
         return; // no response is defined for these
       default:
-        // data_sm and anything else we do not take: say so rather than leave the SMSC waiting.
+        // Anything else we do not take: say so rather than leave the SMSC waiting.
         reply(pdu.response({ command_status: 0x00000003 /* ESME_RINVCMDID */ }));
     }
   }

@@ -38,7 +38,10 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/client.js';
 import type { SyncContext } from './context.js';
 
-export function createSyncContext(db: Db, config: Config, now: () => Date = () => new Date()): SyncContext {
+export function createSyncContext(
+  db: Db,
+  config: Pick<Config, 'defaultRegion' | 'clinicBrand' | 'maxActiveAppointments' | 'jwtSecret'>,
+  now: () => Date = () => new Date()): SyncContext {
   return {
     db,
     region: config.defaultRegion,
