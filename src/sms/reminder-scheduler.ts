@@ -2,7 +2,7 @@
 // reminders that are due (SPEC §7, "within a minute of that moment"). Several sms workers may run
 // it at once; the sync module's unique dedupe key makes each reminder queued exactly once.
 import type { Logger } from '../shared/logger.js';
-import { queueDueReminders, type ReminderSettings, type SyncContext } from '../sync/index.js';
+import { dropStaleReminders, queueDueReminders, type ReminderSettings, type SyncContext } from '../sync/index.js';
 
 export interface ReminderScheduler {
   /** One run now (also what the timer does); returns how many reminders it queued. */
@@ -20,6 +20,8 @@ export function startReminderScheduler(
   const runOnce = (): number => {
     if (settings.reminderHours <= 0) return 0;
     try {
+      const dropped = dropStaleReminders(ctx);
+      if (dropped > 0) log.info({ dropped }, 'queued reminders dropped (appointment cancelled or past, or phone opted out)');
       const run = queueDueReminders(ctx, settings);
       if (run.queued > 0) {
         log.info({ queued: run.queued, appointmentIds: run.appointmentIds }, 'reminders queued');

@@ -53,5 +53,5 @@ export function createSyncContext(
   };
 }
 export { isOptedOut, setSmsOptOut, toggleSmsOptOut } from './opt-out.js';
-export { queueDueReminders, reminderStates, reminderKey, type ReminderSettings, type ReminderRun } from './reminders.js';
+export { queueDueReminders, dropStaleReminders, reminderStates, reminderKey, type ReminderSettings, type ReminderRun } from './reminders.js';
 export { handleReply, parseReply, type InboundReply, type ReplyResult, type ReplyOutcome } from './replies.js';
