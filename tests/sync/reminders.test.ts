@@ -74,3 +74,22 @@ describe('reminders in the outbox', () => {
     expect(queueDueReminders(t.ctx, { reminderHours: 2, repliesReachUs: true }).queued).toBe(1);
   });
 });
+
+describe('opt-out from the IVR (runSyncEffect toggleReminders)', () => {
+  it('flips the caller phone between off and on, and the answer says which', async () => {
+    const t = createTestDb();
+    dbs.push(t);
+    const { runSyncEffect } = await import('../../src/ari/sync-effects.js');
+    const call = { ctx: t.ctx, holder: 'chan-x', timezone: 'Asia/Kolkata' };
+    const phone = '+919855500021';
+    expect(await runSyncEffect(call, { type: 'toggleReminders', phone })).toEqual({ type: 'remindersToggled', optedOut: true });
+    expect(t.db.$client.prepare('select phone from sms_opt_outs').all()).toEqual([{ phone }]);
+    expect(await runSyncEffect(call, { type: 'toggleReminders', phone })).toEqual({ type: 'remindersToggled', optedOut: false });
+    expect(t.db.$client.prepare('select phone from sms_opt_outs').all()).toEqual([]);
+    // A database that cannot be written: the flow hears of it and says "something went wrong".
+    t.db.$client.exec("create trigger broken before insert on sms_opt_outs begin select raise(fail, 'disk trouble'); end");
+    const errors: unknown[] = [];
+    expect(await runSyncEffect(call, { type: 'toggleReminders', phone }, (e) => errors.push(e))).toEqual({ type: 'remindersToggleFailed' });
+    expect(errors).toHaveLength(1);
+  });
+});
