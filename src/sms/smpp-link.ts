@@ -1,6 +1,6 @@
 // One SMPP transceiver bind that stays up: connect, bind_transceiver, enquire_link keep-alive,
 // reconnect with capped exponential back-off for ever, a window of outstanding submit_sm, and
-// deliver_sm handed to the worker. It knows nothing about the outbox.
+// deliver_sm/data_sm handed to the role. It knows nothing about the outbox.
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions } from 'node:tls';
 import smpp from 'smpp';
@@ -57,7 +57,8 @@ export type SubmitOutcome =
   | { kind: 'invalid'; reason: string };
 
 /**
- * Answers a deliver_sm with this command_status (0 = ok; a temporary error makes the SMSC resend).
+ * Answers a deliver_sm or data_sm (a receipt or a patient's reply) with this command_status
+ * (0 = ok; a temporary error makes the SMSC resend).
  * A promise holds the answer back: an SMSC redelivers a deliver_sm that was never answered.
  */
 export type DeliverHandler = (pdu: smpp.PDU) => number | Promise<number>;
