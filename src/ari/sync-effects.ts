@@ -10,13 +10,14 @@ import {
   todaysBookingsForPhone,
   offerNextSlot,
   releaseHolds,
+  toggleSmsOptOut,
   upcomingForPhone,
   type SyncContext,
 } from '../sync/index.js';
 
-export type SyncEffect = Extract<Effect, { type: 'offerSlot' | 'releaseHold' | 'book' | 'loadAppointments' | 'cancel' }>;
+export type SyncEffect = Extract<Effect, { type: 'offerSlot' | 'releaseHold' | 'book' | 'loadAppointments' | 'cancel' | 'toggleReminders' }>;
 
-const SYNC_EFFECTS = new Set<Effect['type']>(['offerSlot', 'releaseHold', 'book', 'loadAppointments', 'cancel']);
+const SYNC_EFFECTS = new Set<Effect['type']>(['offerSlot', 'releaseHold', 'book', 'loadAppointments', 'cancel', 'toggleReminders']);
 
 export function isSyncEffect(fx: Effect): fx is SyncEffect {
   return SYNC_EFFECTS.has(fx.type);
@@ -82,6 +83,8 @@ export async function runSyncEffect(
         const r = cancelAppointment(ctx, { appointmentId: fx.appointmentId, phone: fx.phone });
         return r.ok ? { type: 'cancelResult', ok: true } : { type: 'cancelResult', ok: false, code: r.code };
       }
+      case 'toggleReminders':
+        return { type: 'remindersToggled', optedOut: toggleSmsOptOut(ctx, fx.phone).optedOut };
     }
   } catch (err) {
     onError(err, fx);
@@ -94,6 +97,8 @@ export async function runSyncEffect(
         return { type: 'appointmentsLoadFailed' };
       case 'cancel':
         return { type: 'cancelResult', ok: false, code: 'error' };
+      case 'toggleReminders':
+        return { type: 'remindersToggleFailed' };
       case 'releaseHold':
         return null;
     }

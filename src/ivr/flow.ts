@@ -33,6 +33,8 @@
 //        queuePositions → `appointmentsLoaded {items}` (AppointmentView rows fit), or `appointmentsLoadFailed`.
 //   cancel {appointmentId, phone} cancelAppointment(ctx, {appointmentId, phone})
 //        → `cancelResult {ok:true}` or `cancelResult {ok:false, code}`.
+//   toggleReminders {phone}      sync toggleSmsOptOut(ctx, phone): reminder and queue SMS off when
+//        on, on when off → `remindersToggled {optedOut}` or `remindersToggleFailed`.
 //   transfer {endpoint}          hand the caller to RECEPTION_ENDPOINT (e.g. PJSIP/reception);
 //                                the flow is finished: later events produce nothing.
 //   hangup                       hang the channel up; the flow is finished.
@@ -131,6 +133,8 @@ export type CallEvent =
   | { type: 'appointmentsLoadFailed' }
   | { type: 'cancelResult'; ok: true }
   | { type: 'cancelResult'; ok: false; code: string }
+  | { type: 'remindersToggled'; optedOut: boolean }
+  | { type: 'remindersToggleFailed' }
   | { type: 'hangup' };
 
 export type LogDetail = Record<string, string | number | boolean | null>;
@@ -145,6 +149,7 @@ export type Effect =
   | { type: 'book'; doctorId: number; date: string; time: string; phone: string }
   | { type: 'loadAppointments'; phone: string }
   | { type: 'cancel'; appointmentId: number; phone: string }
+  | { type: 'toggleReminders'; phone: string }
   | { type: 'transfer'; endpoint: string }
   | { type: 'hangup' }
   | { type: 'log'; event: string; detail?: LogDetail };
@@ -162,7 +167,8 @@ type Pending =
   | { name: 'offer'; doctorId: number; page: number; after?: SlotRef; preamble: PromptItem[] }
   | { name: 'book'; doctorId: number; page: number; slot: OfferedSlot }
   | { name: 'appointments' }
-  | { name: 'cancel'; items: readonly AppointmentSummary[]; index: number };
+  | { name: 'cancel'; items: readonly AppointmentSummary[]; index: number }
+  | { name: 'reminders'; items: readonly AppointmentSummary[]; index: number };
 
 type Node =
   | { at: 'idle' }
@@ -577,6 +583,13 @@ function appointmentKey(t: Turn, menu: Extract<Menu, { name: 'appointment' }>, k
         return enterMenu(t, { name: 'appointment', items: menu.items, index: menu.index + 1 });
       }
       return enterMenu(t, { name: 'main' }, { preamble: [P('appointments-end')] });
+    case '3': {
+      // Reminder and queue SMS off/on for the caller's phone (this menu is only reached with caller ID).
+      const phone = call(t).phone;
+      if (call(t).phoneSource !== 'callerId' || !phone) return failure(t, 'invalid');
+      t.fx.push({ type: 'toggleReminders', phone });
+      return wait(t, { name: 'reminders', items: menu.items, index: menu.index });
+    }
     case '*':
       return enterMenu(t, { name: 'main' });
     default:
@@ -670,6 +683,13 @@ function onResult(t: Turn, e: ResultEvent): void {
     }
     log(t, 'cancel_failed', { appointmentId: item.id, code: e.code });
     return afterNews(t, { name: 'main' }, [P('cancel-failed')]);
+  }
+  if (p.name === 'reminders' && e.type === 'remindersToggled') {
+    log(t, e.optedOut ? 'reminders_off' : 'reminders_on');
+    return enterMenu(t, { name: 'appointment', items: p.items, index: p.index }, { preamble: [P(e.optedOut ? 'reminders-off' : 'reminders-on')] });
+  }
+  if (p.name === 'reminders' && e.type === 'remindersToggleFailed') {
+    return afterNews(t, { name: 'appointment', items: p.items, index: p.index }, [P('technical-problem')]);
   }
   // A result that does not answer the pending effect: ignored.
 }

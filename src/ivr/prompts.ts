@@ -77,6 +77,8 @@ export const PROMPT_IDS = [
   'queue-patients-before',
   'queue-your-turn',
   'queue-passed',
+  'reminders-off',
+  'reminders-on',
 ] as const;
 
 export type PromptId = (typeof PROMPT_IDS)[number];
@@ -141,8 +143,9 @@ const en: Catalog = {
   'upcoming-appointments': 'upcoming appointments.',
   'appointment-item': 'You are booked with',
   'token-label': 'Token number',
-  'appointment-keys': 'To cancel this appointment, press 1. For your next appointment, press 2. To go back, press star.',
-  'appointment-keys-last': 'To cancel this appointment, press 1. To go back, press star.',
+  'appointment-keys':
+    'To cancel this appointment, press 1. For your next appointment, press 2. To turn SMS reminders off or on, press 3. To go back, press star.',
+  'appointment-keys-last': 'To cancel this appointment, press 1. To turn SMS reminders off or on, press 3. To go back, press star.',
   'appointments-end': 'That was your last appointment.',
   'cancel-confirm': 'To cancel this appointment, press 1 again. To keep it, press star.',
   cancelled: 'Your appointment has been cancelled. You will receive an SMS.',
@@ -156,6 +159,8 @@ const en: Catalog = {
   'queue-patients-before': 'patients before you.',
   'queue-your-turn': 'Your token is being called now.',
   'queue-passed': 'Your token has already been called. Please speak to the reception.',
+  'reminders-off': 'Reminders are off. You will not get reminder or queue messages by SMS.',
+  'reminders-on': 'Reminders are on. You will get reminder and queue messages by SMS.',
 };
 
 /** Add a language here (and its audio under DIR/<lang>/medq/); the type checks it is complete. */

@@ -2,6 +2,10 @@
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
+import { createSyncContext, type SyncContext } from '../sync/index.js';
+import { handleInboundPdu } from './inbound.js';
+import { isReceiptPdu } from './receipts.js';
+import { startReminderScheduler } from './reminder-scheduler.js';
 import { SmppLink, parseSmppUrl, type SmppLinkOptions } from './smpp-link.js';
 import { SmsWorker, type SmsStats, type WorkerTuning } from './worker.js';
 import { startRetentionSchedule } from '../sync/retention.js';
@@ -12,6 +16,8 @@ export type SmppBindState = 'up' | 'down' | 'disabled';
 export interface SmsTuning extends WorkerTuning, SmppLinkOptions {
   /** Names this process's claims; default host:pid:random. */
   workerId?: string;
+  /** How often the reminder scheduler looks for due reminders. */
+  reminderIntervalMs?: number;
 }
 
 /** Production defaults. Tests shrink the timings. */
@@ -30,6 +36,7 @@ export const DEFAULT_SMS_TUNING: SmsTuning = {
   reconnectBaseMs: 1_000,
   reconnectMaxMs: 30_000,
   throttlePauseMs: 1_000,
+  reminderIntervalMs: 30_000,
 };
 
 export interface SmsRole {
@@ -43,6 +50,8 @@ export interface SmsRole {
   drainOnce(): Promise<SmsStats>;
   /** Counters since start. */
   stats(): SmsStats;
+  /** Queues the reminders due now (what the scheduler does every ~30 s); returns how many. */
+  queueReminders(): number;
   readonly workerId: string;
   /** Stops claiming, lets in-flight sends finish (bounded), unbinds, closes. Idempotent. */
   stop(): Promise<void>;
@@ -50,12 +59,18 @@ export interface SmsRole {
 
 export interface StartSmsRoleOptions {
   db: Db;
-  config: Pick<Config, 'smppUrl' | 'smppSourceAddr'>;
+  config: Pick<
+    Config,
+    'smppUrl' | 'smppSourceAddr' | 'reminderHours' | 'smsReplyNumber' | 'defaultRegion' | 'clinicBrand' | 'maxActiveAppointments' | 'jwtSecret'
+  >;
   logger: Logger;
   tuning?: Partial<SmsTuning>;
+  /** The sync context replies and reminders use (its clock decides when a reminder is due). */
+  ctx?: SyncContext;
 }
 
-export function startSmsRole({ db, config, logger, tuning: overrides }: StartSmsRoleOptions): SmsRole {
+export function startSmsRole({ db, config, logger, tuning: overrides, ctx: given }: StartSmsRoleOptions): SmsRole {
+  const ctx = given ?? createSyncContext(db, config);
   const tuning: SmsTuning = { ...DEFAULT_SMS_TUNING, ...overrides };
   // The lease is renewed from the poll loop: it must tick several times per lease.
   tuning.pollIntervalMs = Math.min(tuning.pollIntervalMs, Math.floor(tuning.leaseMs / 4));
@@ -63,7 +78,11 @@ export function startSmsRole({ db, config, logger, tuning: overrides }: StartSms
 
   let worker: SmsWorker | null = null;
   const link = config.smppUrl
-    ? new SmppLink(parseSmppUrl(config.smppUrl), tuning, log, (pdu) => worker?.onDeliverSm(pdu) ?? 0x64)
+    ? new SmppLink(parseSmppUrl(config.smppUrl), tuning, log, (pdu) => {
+        // A receipt updates a message's state; anything else is a patient's reply.
+        if (isReceiptPdu(pdu as { esm_class?: unknown })) return worker?.onDeliverSm(pdu) ?? 0x64;
+        return handleInboundPdu(ctx, pdu, log);
+      })
     : null;
   worker = new SmsWorker(db, link, log, tuning, config.smppSourceAddr, tuning.workerId);
   const w = worker;
@@ -81,6 +100,13 @@ export function startSmsRole({ db, config, logger, tuning: overrides }: StartSms
   w.start();
   // SPEC §10: the daily clean-up; every sms process checks hourly, job_leases runs it once a day.
   const retention = startRetentionSchedule(db, log, w.workerId);
+  const reminders = startReminderScheduler(
+    ctx,
+    { reminderHours: config.reminderHours, repliesReachUs: config.smsReplyNumber !== null },
+    tuning.reminderIntervalMs ?? DEFAULT_SMS_TUNING.reminderIntervalMs!,
+    log,
+    () => w.kick(),
+  );
 
   let stopping: Promise<void> | null = null;
   return {
@@ -104,9 +130,11 @@ export function startSmsRole({ db, config, logger, tuning: overrides }: StartSms
     },
     drainOnce: () => w.drainOnce(),
     stats: () => w.getStats(),
+    queueReminders: () => reminders.runOnce(),
     stop() {
       retention.stop();
       stopping ??= (async () => {
+        reminders.stop();
         await w.stop(Math.min(tuning.responseTimeoutMs, 5_000));
         await link?.stop();
         await w.settled();

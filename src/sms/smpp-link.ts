@@ -1,6 +1,6 @@
 // One SMPP transceiver bind that stays up: connect, bind_transceiver, enquire_link keep-alive,
 // reconnect with capped exponential back-off for ever, a window of outstanding submit_sm, and
-// deliver_sm handed to the worker. It knows nothing about the outbox.
+// deliver_sm/data_sm handed to the role. It knows nothing about the outbox.
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions } from 'node:tls';
 import smpp from 'smpp';
@@ -57,7 +57,8 @@ export type SubmitOutcome =
   | { kind: 'invalid'; reason: string };
 
 /**
- * Answers a deliver_sm with this command_status (0 = ok; a temporary error makes the SMSC resend).
+ * Answers a deliver_sm or data_sm (a receipt or a patient's reply) with this command_status
+ * (0 = ok; a temporary error makes the SMSC resend).
  * A promise holds the answer back: an SMSC redelivers a deliver_sm that was never answered.
  */
 export type DeliverHandler = (pdu: smpp.PDU) => number | Promise<number>;
@@ -205,9 +206,11 @@ export class SmppLink {
       if (this.session === session) session.send(p);
     };
     switch (pdu.command) {
-      case 'deliver_sm': {
+      case 'deliver_sm':
+      case 'data_sm': {
+        // Receipts and patients' replies; answered (deliver_sm_resp / data_sm_resp) once handled.
         const failed = (err: unknown) => {
-          this.log.error({ err }, 'deliver_sm handler failed; asking the SMSC to resend');
+          this.log.error({ err, pdu: pdu.command }, `${pdu.command} handler failed; asking the SMSC to resend`);
           return ESME_RX_T_APPN;
         };
         let status: number | Promise<number>;
@@ -232,7 +235,7 @@ export class SmppLink {
       case 'outbind':
         return; // no response is defined for these
       default:
-        // data_sm and anything else we do not take: say so rather than leave the SMSC waiting.
+        // Anything else we do not take: say so rather than leave the SMSC waiting.
         reply(pdu.response({ command_status: 0x00000003 /* ESME_RINVCMDID */ }));
     }
   }

@@ -56,7 +56,10 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/client.js';
 import type { SyncContext } from './context.js';
 
-export function createSyncContext(db: Db, config: Config, now: () => Date = () => new Date()): SyncContext {
+export function createSyncContext(
+  db: Db,
+  config: Pick<Config, 'defaultRegion' | 'clinicBrand' | 'maxActiveAppointments' | 'jwtSecret'>,
+  now: () => Date = () => new Date()): SyncContext {
   return {
     db,
     region: config.defaultRegion,
@@ -70,5 +73,5 @@ export function createSyncContext(db: Db, config: Config, now: () => Date = () =
   };
 }
 export { isOptedOut, setSmsOptOut, toggleSmsOptOut } from './opt-out.js';
-export { queueDueReminders, reminderStates, reminderKey, type ReminderSettings, type ReminderRun } from './reminders.js';
+export { queueDueReminders, dropStaleReminders, reminderStates, reminderKey, type ReminderSettings, type ReminderRun } from './reminders.js';
 export { handleReply, parseReply, type InboundReply, type ReplyResult, type ReplyOutcome } from './replies.js';

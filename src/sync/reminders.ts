@@ -126,3 +126,41 @@ export function reminderStates(ctx: SyncContext, appointmentIds: readonly number
   }
   return out;
 }
+
+/**
+ * Reminders still waiting in the outbox whose reason has gone: the appointment was cancelled (or
+ * is no longer booked), its time has passed, or the phone opted out meanwhile. They are marked
+ * 'expired' and never sent. A reminder already being sent is left to go.
+ */
+export function dropStaleReminders(ctx: SyncContext): number {
+  const nowDate = ctx.now();
+  const stale = (db: Tx | Db) =>
+    db
+      .select({
+        id: smsOutbox.id,
+        status: appointments.status,
+        date: appointments.date,
+        time: appointments.slotTime,
+        timezone: clinics.timezone,
+        optedOut: smsOptOuts.phone,
+      })
+      .from(smsOutbox)
+      .innerJoin(appointments, eq(appointments.id, smsOutbox.appointmentId))
+      .innerJoin(doctors, eq(doctors.id, appointments.doctorId))
+      .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
+      .leftJoin(smsOptOuts, eq(smsOptOuts.phone, smsOutbox.phone))
+      .where(and(eq(smsOutbox.state, 'queued'), eq(smsOutbox.kind, 'reminder')))
+      .all()
+      .filter((r) => r.status !== 'booked' || r.optedOut !== null || slotInstant(r.date, r.time, r.timezone).getTime() <= nowDate.getTime())
+      .map((r) => r.id);
+  if (stale(ctx.db).length === 0) return 0;
+  return writeTx(ctx, (tx) => {
+    const ids = stale(tx);
+    if (ids.length === 0) return 0;
+    return tx
+      .update(smsOutbox)
+      .set({ state: 'expired', lastError: 'not sent: the appointment was cancelled or is past, or the phone opted out' })
+      .where(and(inArray(smsOutbox.id, ids), eq(smsOutbox.state, 'queued')))
+      .run().changes;
+  });
+}

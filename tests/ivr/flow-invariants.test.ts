@@ -18,12 +18,13 @@ function rng(seed: number): () => number {
   };
 }
 
-type AsyncKind = 'offer' | 'book' | 'appointments' | 'cancel';
+type AsyncKind = 'offer' | 'book' | 'appointments' | 'cancel' | 'reminders';
 const ASYNC_OF: Partial<Record<Effect['type'], AsyncKind>> = {
   offerSlot: 'offer',
   book: 'book',
   loadAppointments: 'appointments',
   cancel: 'cancel',
+  toggleReminders: 'reminders',
 };
 function resultKind(e: CallEvent): AsyncKind | null {
   switch (e.type) {
@@ -37,6 +38,9 @@ function resultKind(e: CallEvent): AsyncKind | null {
       return 'appointments';
     case 'cancelResult':
       return 'cancel';
+    case 'remindersToggled':
+    case 'remindersToggleFailed':
+      return 'reminders';
     default:
       return null;
   }
@@ -63,6 +67,8 @@ function resultFor(kind: AsyncKind, r: () => number): CallEvent {
       return r() < 0.85 ? { type: 'appointmentsLoaded', items: APPOINTMENTS.slice(0, Math.floor(r() * 3)) } : { type: 'appointmentsLoadFailed' };
     case 'cancel':
       return r() < 0.7 ? { type: 'cancelResult', ok: true } : { type: 'cancelResult', ok: false, code: 'not_cancellable' };
+    case 'reminders':
+      return r() < 0.8 ? { type: 'remindersToggled', optedOut: r() < 0.5 } : { type: 'remindersToggleFailed' };
   }
 }
 
@@ -144,7 +150,7 @@ function simulate(seed: number): { confirmedHeard: number } {
     else if (x < 0.65) event = { type: 'promptFinished', playbackId: t.playing ?? call.playbackIds[0] ?? 'x' };
     else if (x < 0.75) event = { type: 'timeout', timerId: lastTimer ?? 'x' };
     else if (x < 0.93 && t.outstanding) event = resultFor(t.outstanding, r);
-    else if (x < 0.97) event = resultFor((['offer', 'book', 'appointments', 'cancel'] as const)[Math.floor(r() * 4)]!, r); // stale
+    else if (x < 0.97) event = resultFor((['offer', 'book', 'appointments', 'cancel', 'reminders'] as const)[Math.floor(r() * 5)]!, r); // stale
     else event = { type: 'hangup' };
     if (event.type === 'promptFinished' && event.playbackId === t.playing) {
       // fine: the prompt that plays ends

@@ -546,7 +546,38 @@ describe('my appointments', () => {
       {},
       [...TO_LIST, ['appts 2', [LIST2]], ['7', ['stop', `play invalid ${ITEM1} appointment-keys`]]],
     ],
+    [
+      '3 turns reminder SMS off for the caller ID, says so, and the same appointment again; 3 again turns them on',
+      {},
+      [
+        ...TO_LIST,
+        ['appts 2', [LIST2]],
+        ['2', ['stop', `play ${ITEM2} appointment-keys-last`]],
+        ['3', ['stop', `toggleReminders ${CALLER}`]],
+        ['1', []], // typed while the change is written: kept for the menu that follows
+        ['reminders off', ['play cancel-confirm']],
+        ['*', ['stop', `play cancel-kept ${ITEM2} appointment-keys-last`]],
+        ['3', ['stop', `toggleReminders ${CALLER}`]],
+        ['reminders on', [`play reminders-on ${ITEM2} appointment-keys-last`]],
+      ],
+    ],
+    [
+      '3: "Reminders are off" is said before the appointment is read again',
+      {},
+      [...TO_LIST, ['appts 1', [`play appointments-one ${ITEM1} appointment-keys-last`]], ['3', ['stop', `toggleReminders ${CALLER}`]], ['reminders off', [`play reminders-off ${ITEM1} appointment-keys-last`]]],
+    ],
+    [
+      '3 when the change cannot be written: said so, nothing else changes',
+      {},
+      [...TO_LIST, ['appts 1', [`play appointments-one ${ITEM1} appointment-keys-last`]], ['3', ['stop', `toggleReminders ${CALLER}`]], ['reminders fail', [`play technical-problem ${ITEM1} appointment-keys-last`]]],
+    ],
   ]);
+
+  it('a keyed number (no caller ID) can never reach the 3 key: "my appointments" is not offered', () => {
+    const c = new TestCall({ callerId: 'anonymous' });
+    c.run('done', '9', '8', '1', '2', '3', '4', '5', '6', '7', '8', '#', '1', '2', '3');
+    expect(c.history.some((e) => e.type === 'toggleReminders')).toBe(false);
+  });
 });
 
 describe('my appointments: the queue on the day (SPEC §11)', () => {

@@ -83,6 +83,8 @@ export function effectLabel(e: Effect): string | null {
       return `loadAppointments ${e.phone}`;
     case 'cancel':
       return `cancel ${e.appointmentId} ${e.phone}`;
+    case 'toggleReminders':
+      return `toggleReminders ${e.phone}`;
     case 'transfer':
       return `transfer ${e.endpoint}`;
     case 'hangup':
@@ -181,6 +183,8 @@ export class TestCall {
         return { type: 'cancelResult', ok: true };
       case 'cancelfail':
         return { type: 'cancelResult', ok: false, code: args[0] ?? 'not_cancellable' };
+      case 'reminders': // "reminders off", "reminders on", "reminders fail"
+        return args[0] === 'fail' ? { type: 'remindersToggleFailed' } : { type: 'remindersToggled', optedOut: args[0] === 'off' };
       case 'hangup':
         return { type: 'hangup' };
       default:

@@ -54,6 +54,8 @@ export class TestSmsc {
   readonly binds: { systemId: string; ok: boolean; status: number }[] = [];
   /** command_status of each deliver_sm_resp the client sent back for our receipts. */
   readonly receiptResponses: number[] = [];
+  /** What the client answered to each MO message we sent (deliver_sm_resp / data_sm_resp). */
+  readonly moResponses: { command: string; status: number }[] = [];
   enquireLinks = 0;
   private server!: smpp.Server;
   private sessionCount = 0;
@@ -209,6 +211,50 @@ export class TestSmsc {
       else {
         this.pendingReceipts.get(s)!.onSession = null; // "try later", as an SMSC would
         setTimeout(() => this.flushReceipts(), 200);
+      }
+    });
+  }
+
+  /**
+   * A patient's reply (mobile-originated): a real deliver_sm (or data_sm, text in message_payload)
+   * from `from` to the bound client, as an SMSC sends it. Resolves with the command_status the
+   * client answered, or null when no answer came within `timeoutMs` (or nobody is bound).
+   */
+  sendMo(
+    from: string,
+    text: string,
+    opts: { command?: 'deliver_sm' | 'data_sm'; ton?: number; to?: string; timeoutMs?: number } = {},
+  ): Promise<number | null> {
+    const session = [...this.bound.values()][0];
+    if (!session) return Promise.resolve(null);
+    const command = opts.command ?? 'deliver_sm';
+    const ton = opts.ton ?? 1;
+    const fields: Record<string, unknown> = {
+      source_addr_ton: ton,
+      source_addr_npi: 1,
+      source_addr: from,
+      dest_addr_ton: 1,
+      dest_addr_npi: 1,
+      destination_addr: opts.to ?? '919000000000',
+      esm_class: 0,
+      data_coding: 0,
+    };
+    if (command === 'deliver_sm') fields.short_message = { message: text };
+    else {
+      fields.service_type = '';
+      fields.registered_delivery = 0;
+      fields.message_payload = { message: text };
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(null), opts.timeoutMs ?? 5_000);
+      const sent = session.send(new smpp.PDU(command, fields), (resp) => {
+        clearTimeout(timer);
+        this.moResponses.push({ command: resp.command, status: resp.command_status });
+        resolve(resp.command_status);
+      });
+      if (!sent) {
+        clearTimeout(timer);
+        resolve(null);
       }
     });
   }

@@ -25,6 +25,7 @@ import {
   updateClinic,
   updateDoctor,
 } from '../../sync/admin.js';
+import { reminderStates } from '../../sync/reminders.js';
 import { requireAccount } from '../auth.js';
 import { ApiError, unwrap, validationError } from '../errors.js';
 import { phoneOf } from '../input.js';
@@ -44,6 +45,17 @@ import {
   ScheduleBlockOut,
   TimeString,
 } from '../schemas.js';
+
+/** The staff day list: each appointment with its reminder SMS (SPEC §7), if one was queued. */
+const DayAppointmentList = Type.Object({
+  appointments: Type.Array(
+    Type.Object({
+      ...Appointment.properties,
+      reminder_sent: Type.Boolean({ description: 'a reminder SMS was queued for it' }),
+      reminder_state: Type.Union([Type.String(), Type.Null()], { description: 'queued, sending, sent, delivered, failed or expired' }),
+    }),
+  ),
+});
 import { appointmentView, clinicView, closedDateView, doctorView, scheduleView } from '../views.js';
 
 const security = [{ bearerAuth: [] }];
@@ -342,13 +354,21 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security,
         summary: "One day's appointments, optionally of one doctor",
         querystring: Type.Object({ date: DateString, doctor_id: Type.Optional(Id) }, { additionalProperties: false }),
-        response: { 200: AppointmentList, ...errors(400, 401, 403) },
+        response: { 200: DayAppointmentList, ...errors(400, 401, 403) },
       },
     },
     async (request) => {
       const { date, doctor_id } = request.query;
       const now = ctx.now();
-      return { appointments: appointmentsOnDay(ctx, calendarDate(date, 'querystring.date'), doctor_id).map((a) => appointmentView(a, now)) };
+      const rows = appointmentsOnDay(ctx, calendarDate(date, 'querystring.date'), doctor_id);
+      const reminders = reminderStates(ctx, rows.map((a) => a.id));
+      return {
+        appointments: rows.map((a) => ({
+          ...appointmentView(a, now),
+          reminder_sent: reminders.has(a.id),
+          reminder_state: reminders.get(a.id) ?? null,
+        })),
+      };
     },
   );
 
