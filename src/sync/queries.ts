@@ -1,5 +1,10 @@
 // Read-only queries the API and the IVR need. Reads run outside write transactions (WAL snapshot).
-import { and, asc, desc, eq, gte } from 'drizzle-orm';
+//
+// The ones every request makes (the token's account, a patient's list, a doctor's slots) are
+// prepared once per database (drizzle `.prepare()` with placeholders): building the same drizzle
+// query and compiling the same SQL again per request was most of the API's cost (issue 10).
+import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
 import { accounts, appointments, clinics, doctors, patients } from '../db/schema.js';
 import { dateInDays, localNow } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
@@ -66,7 +71,7 @@ export function accountForLogin(ctx: SyncContext, login: { username?: string; ph
 }
 
 export function accountById(ctx: SyncContext, id: number): AccountRow | undefined {
-  return ctx.db.select().from(accounts).where(eq(accounts.id, id)).get();
+  return prepared(ctx.db).accountById.get({ id });
 }
 
 export function patientsOfAccount(ctx: SyncContext, accountId: number) {
@@ -112,7 +117,11 @@ export type AppointmentView = {
 };
 
 function appointmentQuery(ctx: SyncContext) {
-  return ctx.db
+  return appointmentQueryOn(ctx.db);
+}
+
+function appointmentQueryOn(db: Db) {
+  return db
     .select(appointmentView)
     .from(appointments)
     .innerJoin(patients, eq(patients.id, appointments.patientId))
@@ -122,10 +131,7 @@ function appointmentQuery(ctx: SyncContext) {
 
 /** All appointments of all the account's patients, newest first. */
 export function appointmentsOfAccount(ctx: SyncContext, accountId: number): AppointmentView[] {
-  return appointmentQuery(ctx)
-    .where(eq(patients.accountId, accountId))
-    .orderBy(desc(appointments.date), desc(appointments.slotTime), desc(appointments.id))
-    .all();
+  return prepared(ctx.db).appointmentsOfAccount.all({ accountId });
 }
 
 export function appointmentById(ctx: SyncContext, id: number): AppointmentView | undefined {
@@ -153,4 +159,32 @@ export function appointmentsOnDay(ctx: SyncContext, date: string, doctorId?: num
     .where(doctorId === undefined ? eq(appointments.date, date) : and(eq(appointments.date, date), eq(appointments.doctorId, doctorId)))
     .orderBy(asc(doctors.displayOrder), asc(appointments.slotTime), asc(appointments.seat))
     .all();
+}
+
+// ── Prepared statements ─────────────────────────────────────────────────────────────────────
+
+function prepare(db: Db) {
+  return {
+    accountById: db
+      .select()
+      .from(accounts)
+      .where(eq(accounts.id, sql.placeholder('id')))
+      .prepare(),
+    appointmentsOfAccount: appointmentQueryOn(db)
+      .where(eq(patients.accountId, sql.placeholder('accountId')))
+      .orderBy(desc(appointments.date), desc(appointments.slotTime), desc(appointments.id))
+      .prepare(),
+  };
+}
+
+const statements = new WeakMap<Db, ReturnType<typeof prepare>>();
+
+/** This database's prepared read statements (made on first use; SQLite re-prepares them itself after a schema change). */
+function prepared(db: Db): ReturnType<typeof prepare> {
+  let s = statements.get(db);
+  if (!s) {
+    s = prepare(db);
+    statements.set(db, s);
+  }
+  return s;
 }
