@@ -2,6 +2,7 @@
 // baseline measured in the same run, printed as a markdown table and written to
 // bench/results/latest.json. A part that cannot run here records its figures as null with the reason.
 import { benchApi } from './api.js';
+import { benchSync } from './sync.js';
 import { baselineCheckout } from './lib/baseline.js';
 import { markdownTable, writeResults, type Figures } from './lib/report.js';
 
@@ -14,6 +15,7 @@ const want = (part: string) => !only || only.has(part);
 const baselineCommit = args.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length);
 
 const figures: Figures = {};
+const integrity = { lost: 0, doubleBooked: 0, parts: [] as string[] };
 const started = Date.now();
 const section = async (part: string, names: string[], run: () => Promise<Figures>) => {
   if (!want(part)) return;
@@ -39,6 +41,18 @@ await section('api', ['api_bare_fastify_rps', 'api_slots_rps', 'api_me_appointme
     baseline?.remove();
   }
 });
+
+await section('sync', ['booking_commits_per_s_1', 'booking_commits_per_s_4', 'sqlite_bare_commits_per_s', 'phone_lookup_us_1k', 'phone_lookup_us_1m'], async () => {
+  const { figures: f, integrity: i } = await benchSync({ durationMs: quick ? 5000 : 20000, lookupSizes: [1000, 1_000_000] });
+  integrity.lost += i.lost;
+  integrity.doubleBooked += i.doubleBooked;
+  integrity.parts.push('sync');
+  return f;
+});
+
+figures['appointments_lost'] = { value: integrity.lost, unit: 'bookings', note: `bookings reported made but missing from the database, across: ${integrity.parts.join(', ') || 'no booking benchmark ran'}` };
+figures['appointments_double_booked'] = { value: integrity.doubleBooked, unit: 'seats', note: `seats, tokens or caller-doctor-days held twice, across: ${integrity.parts.join(', ') || 'no booking benchmark ran'}` };
+console.log(`\nintegrity: ${integrity.lost} lost, ${integrity.doubleBooked} double-booked appointments (${integrity.parts.join(', ')})`);
 
 const file = writeResults(figures, { mode: quick ? 'quick' : 'full', seconds: Math.round((Date.now() - started) / 1000) });
 console.log(`\n${markdownTable(figures)}\n\nwritten to ${file} in ${Math.round((Date.now() - started) / 1000)} s`);

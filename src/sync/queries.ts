@@ -5,10 +5,10 @@
 // query and compiling the same SQL again per request was most of the API's cost (issue 10).
 import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { accounts, appointments, clinics, doctors, patients } from '../db/schema.js';
+import { accounts, appointments, clinics, doctors, patients, schedules } from '../db/schema.js';
 import { dateInDays, localNow } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
-import { BOOKING_HORIZON_DAYS, freeSlotsOn, loadDoctor, type FreeSlot } from './availability.js';
+import { BOOKING_HORIZON_DAYS, freeSlotsOn, type DoctorInfo, type FreeSlot } from './availability.js';
 import type { SyncContext } from './context.js';
 import type { AccountRow } from './accounts-in-tx.js';
 
@@ -45,10 +45,10 @@ export function clinicForDialled(ctx: SyncContext, dialled: string): ClinicRow |
 }
 
 export function freeSlots(ctx: SyncContext, doctorId: number, date: string): FreeSlot[] | null {
-  const doctor = loadDoctor(ctx.db, doctorId);
+  const doctor = doctorById(ctx.db, doctorId);
   if (!doctor || !doctor.active) return null;
   // The same horizon booking enforces (checkSlot): never list a slot that cannot be booked.
-  if (date > dateInDays(doctor.timezone, ctx.now(), BOOKING_HORIZON_DAYS)) return [];
+  if (date > horizonDate(doctor.timezone, ctx.now())) return [];
   return freeSlotsOn(ctx.db, doctor, date, ctx.now());
 }
 
@@ -161,6 +161,26 @@ export function appointmentsOnDay(ctx: SyncContext, date: string, doctorId?: num
     .all();
 }
 
+/** availability.loadDoctor through prepared statements (the same rows). */
+function doctorById(db: Db, doctorId: number): DoctorInfo | null {
+  const p = prepared(db);
+  const row = p.doctor.get({ doctorId });
+  return row ? { ...row, blocks: p.schedules.all({ doctorId }) } : null;
+}
+
+/** The last bookable date (BOOKING_HORIZON_DAYS ahead): the same for every request of the same minute. */
+const horizons = new Map<string, string>();
+function horizonDate(timezone: string, now: Date): string {
+  const key = `${timezone} ${Math.floor(now.getTime() / 60_000)}`;
+  let date = horizons.get(key);
+  if (date === undefined) {
+    date = dateInDays(timezone, now, BOOKING_HORIZON_DAYS);
+    if (horizons.size > 64) horizons.clear();
+    horizons.set(key, date);
+  }
+  return date;
+}
+
 // ── Prepared statements ─────────────────────────────────────────────────────────────────────
 
 function prepare(db: Db) {
@@ -173,6 +193,31 @@ function prepare(db: Db) {
     appointmentsOfAccount: appointmentQueryOn(db)
       .where(eq(patients.accountId, sql.placeholder('accountId')))
       .orderBy(desc(appointments.date), desc(appointments.slotTime), desc(appointments.id))
+      .prepare(),
+    doctor: db
+      .select({
+        id: doctors.id,
+        name: doctors.name,
+        specialty: doctors.specialty,
+        clinicId: doctors.clinicId,
+        clinicName: clinics.name,
+        timezone: clinics.timezone,
+        active: doctors.active,
+      })
+      .from(doctors)
+      .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
+      .where(eq(doctors.id, sql.placeholder('doctorId')))
+      .prepare(),
+    schedules: db
+      .select({
+        weekday: schedules.weekday,
+        startTime: schedules.startTime,
+        endTime: schedules.endTime,
+        slotMinutes: schedules.slotMinutes,
+        capacity: schedules.capacity,
+      })
+      .from(schedules)
+      .where(eq(schedules.doctorId, sql.placeholder('doctorId')))
       .prepare(),
   };
 }
