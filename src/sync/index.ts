@@ -3,6 +3,7 @@
 export * from './result.js';
 export { writeTx, type SyncContext } from './context.js';
 export { bookByPhone, type PhoneBooking, type PhoneBookingRequest } from './ivr-booking.js';
+export { tempCredentials, createTempCredentialStock, type TempCredentials } from './temp-credentials.js';
 export {
   bookForAccount,
   cancelAppointment,
