@@ -3,6 +3,7 @@
 // bench/results/latest.json. A part that cannot run here records its figures as null with the reason.
 import { benchApi } from './api.js';
 import { benchSync } from './sync.js';
+import { benchIvr } from './ivr.js';
 import { baselineCheckout } from './lib/baseline.js';
 import { markdownTable, writeResults, type Figures } from './lib/report.js';
 
@@ -47,6 +48,15 @@ await section('sync', ['booking_commits_per_s_1', 'booking_commits_per_s_4', 'sq
   integrity.lost += i.lost;
   integrity.doubleBooked += i.doubleBooked;
   integrity.parts.push('sync');
+  return f;
+});
+
+const ivrLevels = args.find((a) => a.startsWith('--ivr-levels='))?.slice('--ivr-levels='.length).split(',').map(Number) ?? (quick ? [1, 50, 100] : [1, 50, 100, 150, 200]);
+await section('ivr', ['ivr_concurrent_booking_calls', 'ivr_concurrent_calls_minimal', 'ivr_app_cpu_ratio', 'ivr_key_to_prompt_ms_minimal_p99'], async () => {
+  const { figures: f, integrity: i } = await benchIvr({ levels: ivrLevels });
+  integrity.lost += i.lost;
+  integrity.doubleBooked += i.doubleBooked;
+  integrity.parts.push('ivr');
   return f;
 });
 
