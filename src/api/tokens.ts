@@ -1,7 +1,12 @@
 // Bearer tokens: HS256 JWTs signed with JWT_SECRET, the algorithm pinned on verify (so `alg: none`
 // and RS/HS confusion are refused), 12 hours of life, and the account's tokenVersion inside: a
 // password change or claim bumps the version and every older token stops working.
+//
+// The secret is turned into a KeyObject once: given a string, jsonwebtoken calls
+// crypto.createPublicKey/createSecretKey on every sign and verify (a third of the api process's
+// CPU under load, issue 10).
 import jwt from 'jsonwebtoken';
+import { createSecretKey } from 'node:crypto';
 import type { AccountRow, SyncContext } from '../sync/index.js';
 
 export const TOKEN_TTL_SECONDS = 12 * 60 * 60;
@@ -23,9 +28,10 @@ export interface TokenService {
 export function createTokenService(secret: string, ctx: Pick<SyncContext, 'now'>): TokenService {
   // The sync context's clock, so a test's controllable clock drives expiry as well.
   const nowSeconds = () => Math.floor(ctx.now().getTime() / 1000);
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
   return {
     sign(account) {
-      return jwt.sign({ ver: account.tokenVersion, role: account.role, iat: nowSeconds() }, secret, {
+      return jwt.sign({ ver: account.tokenVersion, role: account.role, iat: nowSeconds() }, key, {
         algorithm: 'HS256',
         expiresIn: TOKEN_TTL_SECONDS,
         subject: String(account.id),
@@ -35,7 +41,7 @@ export function createTokenService(secret: string, ctx: Pick<SyncContext, 'now'>
     },
     verify(token) {
       try {
-        const payload = jwt.verify(token, secret, {
+        const payload = jwt.verify(token, key, {
           algorithms: ['HS256'],
           issuer: ISSUER,
           audience: AUDIENCE,

@@ -8,7 +8,7 @@
 import { ConfigError, type Config } from '../config/index.js';
 import { normalizePhone } from '../phone/index.js';
 import type { Logger } from '../shared/logger.js';
-import { releaseHolds, type SyncContext } from '../sync/index.js';
+import { releaseHolds, tempCredentials, type SyncContext } from '../sync/index.js';
 import { AriLink, boundGlobalHttpPool, errorText, type AriEventJson, type LinkState } from './link.js';
 import { createAriOps, type AriOps, type ChannelSnapshot } from './ops.js';
 import { CallSession, type SessionDeps } from './session.js';
@@ -202,6 +202,8 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
   }
 
   link.start({ onEvent, onUp, onDown });
+  // New callers' temporary passwords are hashed ahead, off the key→prompt path (issue 10).
+  void tempCredentials.prime();
   log.info({ ari: config.ariUrl, app, soundsDir: soundsDir ?? DEFAULT_SOUNDS_DIR }, 'ivr role starting');
 
   let stopped: Promise<void> | null = null;

@@ -217,7 +217,11 @@ export class CallSession {
       case 'stopPlayback':
         this.#untrack(fx.playbackId);
         if (!live) return;
-        return this.#safely('stop playback', () => ops.stopPlayback(fx.playbackId));
+        // Issued, not awaited: the next prompt's play request goes out at once instead of one ARI
+        // round trip after the key (issue 10). Either order is safe in Asterisk: a play that
+        // arrives first is queued behind the playback still running, and the stop then ends it.
+        void this.#safely('stop playback', () => ops.stopPlayback(fx.playbackId));
+        return;
       case 'startTimer': {
         if (!live) return;
         const t = setTimeout(() => {

@@ -32,7 +32,34 @@ export function openDatabase(path: string): Db {
   sqlite.pragma('foreign_keys = ON');
   // Several processes (api, ivr, sms) share the file; writers wait instead of failing at once.
   sqlite.pragma('busy_timeout = 10000');
+  reuseStatements(sqlite);
   return drizzle(sqlite, { schema }) as Db;
+}
+
+/**
+ * drizzle asks better-sqlite3 to prepare (compile) the SQL of every query it runs, again for each
+ * run; SQLite's compile was a large share of the API's and the IVR's CPU (issue 10). The
+ * connection keeps its compiled statements by SQL text instead (least recently used go past
+ * `max`). A statement handed out again is put back in its default mode (drizzle switches reads to
+ * raw rows); one that is busy (an iterator still open) is not shared: a fresh one is compiled.
+ */
+function reuseStatements(sqlite: Database.Database, max = 256): void {
+  const compile = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    const hit = cache.get(source);
+    if (hit && !hit.busy) {
+      cache.delete(source);
+      cache.set(source, hit);
+      if (hit.reader) hit.raw(false).pluck(false).expand(false);
+      return hit;
+    }
+    const stmt = compile(source);
+    if (hit) return stmt;
+    cache.set(source, stmt);
+    if (cache.size > max) cache.delete(cache.keys().next().value!);
+    return stmt;
+  }) as typeof sqlite.prepare;
 }
 
 export function migrateDatabase(db: Db): void {

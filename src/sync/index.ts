@@ -3,6 +3,7 @@
 export * from './result.js';
 export { writeTx, type SyncContext } from './context.js';
 export { bookByPhone, type PhoneBooking, type PhoneBookingRequest } from './ivr-booking.js';
+export { tempCredentials, createTempCredentialStock, type TempCredentials } from './temp-credentials.js';
 export {
   bookForAccount,
   cancelAppointment,
@@ -58,7 +59,7 @@ import type { SyncContext } from './context.js';
 
 export function createSyncContext(
   db: Db,
-  config: Pick<Config, 'defaultRegion' | 'clinicBrand' | 'maxActiveAppointments' | 'jwtSecret'>,
+  config: Pick<Config, 'defaultRegion' | 'clinicBrand' | 'maxActiveAppointments' | 'jwtSecret' | 'otpSmsPerHour' | 'smsCountries'>,
   now: () => Date = () => new Date()): SyncContext {
   return {
     db,

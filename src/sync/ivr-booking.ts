@@ -5,7 +5,7 @@ import { lastFour, normalizePhone, type E164 } from '../phone/index.js';
 import { smsText } from '../sms/texts.js';
 import { bookingWriteTx, bookInTx, loadDoctor, type BookFailure } from './availability.js';
 import { abort, type SyncContext } from './context.js';
-import { generateTempPassword, hashPassword } from './credentials.js';
+import { tempCredentials } from './temp-credentials.js';
 import { accountByPhone, adoptUnlinkedPatients, ensureAccountPatient } from './accounts-in-tx.js';
 import { enqueueSms } from './outbox.js';
 import { fail, ok, type Result } from './result.js';
@@ -43,18 +43,15 @@ export async function bookByPhone(
   if (!phoneResult.ok) return phoneResult;
   const phone = phoneResult.phone;
   // A new caller needs a temporary password. Hashing is slow, so it happens before the write lock
-  // is taken, and only when the caller has no account; if one appeared meanwhile it goes unused,
-  // and if the account vanished (never, today) the loop prepares one and tries again.
+  // is taken (from a stock hashed ahead, src/sync/temp-credentials.ts), and only when the caller
+  // has no account; if one appeared meanwhile it goes unused, and if the account vanished (never,
+  // today) the loop takes one and tries again.
   let credentials: { password: string; hash: string } | null = null;
   for (;;) {
-    if (!credentials && !accountByPhone(ctx.db, phone)) {
-      const password = generateTempPassword();
-      credentials = { password, hash: await hashPassword(password) };
-    }
+    if (!credentials && !accountByPhone(ctx.db, phone)) credentials = await tempCredentials.take();
     const result = bookInWriteTx(ctx, req, phone, credentials);
     if (result !== NEED_CREDENTIALS) return result;
-    const password = generateTempPassword();
-    credentials = { password, hash: await hashPassword(password) };
+    credentials = await tempCredentials.take();
   }
 }
 

@@ -1,9 +1,14 @@
 // Read-only queries the API and the IVR need. Reads run outside write transactions (WAL snapshot).
-import { and, asc, desc, eq, gte, inArray } from 'drizzle-orm';
-import { accounts, appointments, clinics, doctors, LIVE_APPOINTMENT_STATUSES, patients } from '../db/schema.js';
+//
+// The ones every request makes (the token's account, a patient's list, a doctor's slots) are
+// prepared once per database (drizzle `.prepare()` with placeholders): building the same drizzle
+// query and compiling the same SQL again per request was most of the API's cost (issue 10).
+import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { accounts, appointments, clinics, doctors, LIVE_APPOINTMENT_STATUSES, patients, schedules } from '../db/schema.js';
 import { dateInDays, earliestLocalDate, isPastSlot } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
-import { BOOKING_HORIZON_DAYS, freeSlotsOn, loadDoctor, type FreeSlot } from './availability.js';
+import { BOOKING_HORIZON_DAYS, freeSlotsOn, type DoctorInfo, type FreeSlot } from './availability.js';
 import type { SyncContext } from './context.js';
 import type { AccountRow } from './accounts-in-tx.js';
 
@@ -40,10 +45,10 @@ export function clinicForDialled(ctx: SyncContext, dialled: string): ClinicRow |
 }
 
 export function freeSlots(ctx: SyncContext, doctorId: number, date: string): FreeSlot[] | null {
-  const doctor = loadDoctor(ctx.db, doctorId);
+  const doctor = doctorById(ctx.db, doctorId);
   if (!doctor || !doctor.active) return null;
   // The same horizon booking enforces (checkSlot): never list a slot that cannot be booked.
-  if (date > dateInDays(doctor.timezone, ctx.now(), BOOKING_HORIZON_DAYS)) return [];
+  if (date > horizonDate(doctor.timezone, ctx.now())) return [];
   return freeSlotsOn(ctx.db, doctor, date, ctx.now());
 }
 
@@ -66,7 +71,7 @@ export function accountForLogin(ctx: SyncContext, login: { username?: string; ph
 }
 
 export function accountById(ctx: SyncContext, id: number): AccountRow | undefined {
-  return ctx.db.select().from(accounts).where(eq(accounts.id, id)).get();
+  return prepared(ctx.db).accountById.get({ id });
 }
 
 export function patientsOfAccount(ctx: SyncContext, accountId: number) {
@@ -112,7 +117,11 @@ export type AppointmentView = {
 };
 
 function appointmentQuery(ctx: SyncContext) {
-  return ctx.db
+  return appointmentQueryOn(ctx.db);
+}
+
+function appointmentQueryOn(db: Db) {
+  return db
     .select(appointmentView)
     .from(appointments)
     .innerJoin(patients, eq(patients.id, appointments.patientId))
@@ -122,10 +131,7 @@ function appointmentQuery(ctx: SyncContext) {
 
 /** All appointments of all the account's patients, newest first. */
 export function appointmentsOfAccount(ctx: SyncContext, accountId: number): AppointmentView[] {
-  return appointmentQuery(ctx)
-    .where(eq(patients.accountId, accountId))
-    .orderBy(desc(appointments.date), desc(appointments.slotTime), desc(appointments.id))
-    .all();
+  return prepared(ctx.db).appointmentsOfAccount.all({ accountId });
 }
 
 export function appointmentById(ctx: SyncContext, id: number): AppointmentView | undefined {
@@ -159,4 +165,77 @@ export function appointmentsOnDay(ctx: SyncContext, date: string, doctorId?: num
     .where(doctorId === undefined ? eq(appointments.date, date) : and(eq(appointments.date, date), eq(appointments.doctorId, doctorId)))
     .orderBy(asc(doctors.displayOrder), asc(appointments.slotTime), asc(appointments.seat))
     .all();
+}
+
+/** availability.loadDoctor through prepared statements (the same rows). */
+function doctorById(db: Db, doctorId: number): DoctorInfo | null {
+  const p = prepared(db);
+  const row = p.doctor.get({ doctorId });
+  return row ? { ...row, blocks: p.schedules.all({ doctorId }) } : null;
+}
+
+/** The last bookable date (BOOKING_HORIZON_DAYS ahead): the same for every request of the same minute. */
+const horizons = new Map<string, string>();
+function horizonDate(timezone: string, now: Date): string {
+  const key = `${timezone} ${Math.floor(now.getTime() / 60_000)}`;
+  let date = horizons.get(key);
+  if (date === undefined) {
+    date = dateInDays(timezone, now, BOOKING_HORIZON_DAYS);
+    if (horizons.size > 64) horizons.clear();
+    horizons.set(key, date);
+  }
+  return date;
+}
+
+// ── Prepared statements ─────────────────────────────────────────────────────────────────────
+
+function prepare(db: Db) {
+  return {
+    accountById: db
+      .select()
+      .from(accounts)
+      .where(eq(accounts.id, sql.placeholder('id')))
+      .prepare(),
+    appointmentsOfAccount: appointmentQueryOn(db)
+      .where(eq(patients.accountId, sql.placeholder('accountId')))
+      .orderBy(desc(appointments.date), desc(appointments.slotTime), desc(appointments.id))
+      .prepare(),
+    doctor: db
+      .select({
+        id: doctors.id,
+        name: doctors.name,
+        specialty: doctors.specialty,
+        clinicId: doctors.clinicId,
+        clinicName: clinics.name,
+        timezone: clinics.timezone,
+        active: doctors.active,
+      })
+      .from(doctors)
+      .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
+      .where(eq(doctors.id, sql.placeholder('doctorId')))
+      .prepare(),
+    schedules: db
+      .select({
+        weekday: schedules.weekday,
+        startTime: schedules.startTime,
+        endTime: schedules.endTime,
+        slotMinutes: schedules.slotMinutes,
+        capacity: schedules.capacity,
+      })
+      .from(schedules)
+      .where(eq(schedules.doctorId, sql.placeholder('doctorId')))
+      .prepare(),
+  };
+}
+
+const statements = new WeakMap<Db, ReturnType<typeof prepare>>();
+
+/** This database's prepared read statements (made on first use; SQLite re-prepares them itself after a schema change). */
+function prepared(db: Db): ReturnType<typeof prepare> {
+  let s = statements.get(db);
+  if (!s) {
+    s = prepare(db);
+    statements.set(db, s);
+  }
+  return s;
 }

@@ -1,0 +1,32 @@
+// MedQ's ivr role in a process of its own for the IVR benchmark (bench/ivr.ts): the real adapter
+// (startIvrRole) on a SQLite file, logging at info to stdout as in production. Talks to the bench
+// over IPC: 'up' once connected; on 'usage' it answers its CPU time and RSS; 'stop' ends it.
+import { loadConfig } from '../src/config/index.js';
+import { openDatabase } from '../src/db/client.js';
+import { startIvrRole } from '../src/ari/index.js';
+import { createLogger } from '../src/shared/logger.js';
+import { createSyncContext } from '../src/sync/index.js';
+
+const [dbPath, ariUrl, ariUser, ariPassword, soundsDir] = process.argv.slice(2) as [string, string, string, string, string];
+const config = loadConfig({ MEDQ_DB: dbPath, LOG_LEVEL: 'info' });
+const db = openDatabase(dbPath);
+const ctx = createSyncContext(db, config);
+const logger = createLogger('info');
+const role = startIvrRole({
+  ctx,
+  config: { ...config, ariUrl, ariUsername: ariUser, ariPassword, ariApp: 'medq', menuTimeoutMs: 5000 },
+  logger,
+  soundsDir,
+});
+if (!(await role.whenUp(20_000))) throw new Error('ARI did not come up');
+process.send!({ type: 'up' });
+process.on('message', async (m: { type: string }) => {
+  if (m.type === 'usage') {
+    const c = process.cpuUsage();
+    process.send!({ type: 'usage', cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 1048576 });
+  } else if (m.type === 'stop') {
+    await role.stop();
+    db.$client.close();
+    process.exit(0);
+  }
+});

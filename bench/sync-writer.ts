@@ -1,0 +1,48 @@
+// One writer process of the commit benchmark (bench/sync.ts): opens the shared SQLite file with the
+// production settings (WAL, synchronous=FULL, busy timeout) and commits for `durationMs`, then
+// prints {commits, failures, codes}. Modes:
+//   book  real phone bookings through the sync module (bookByPhone of returning callers: read,
+//         BEGIN IMMEDIATE, find the account and patient, re-check and book the slot, queue the SMS)
+//   bare  one-row INSERT commits through better-sqlite3, same file, same settings
+// Booking k (k = iteration × writers + writer, unique across writers) is doctor k % 20, slot
+// ⌊k / 20⌋ % 287 of day ⌊k / 5740⌋, by caller ⌊k / 20⌋ % 287 of set ⌊k / 5740⌋ % 10: no two bookings want the same seat
+// or the same caller-doctor-day, so every failure is a real one.
+import { loadConfig } from '../src/config/index.js';
+import { openDatabase } from '../src/db/client.js';
+import { bookByPhone, createSyncContext } from '../src/sync/index.js';
+import { benchCallerPhone, benchDate, benchSlotTime } from './lib/bench-clinic.js';
+
+const [path, mode, writerArg, writersArg, durationArg] = process.argv.slice(2);
+const writer = Number(writerArg);
+const writers = Number(writersArg);
+const durationMs = Number(durationArg);
+const db = openDatabase(path!);
+const now = new Date('2026-11-30T08:00:00+05:30');
+const ctx = createSyncContext(db, loadConfig({ MEDQ_DB: path!, MAX_ACTIVE_APPOINTMENTS: '100', LOG_LEVEL: 'silent' }), () => now);
+
+// Start together: wait for "go" on stdin.
+await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+let commits = 0;
+let failures = 0;
+const codes: Record<string, number> = {};
+const until = performance.now() + durationMs;
+if (mode === 'bare') {
+  const insert = db.$client.prepare('INSERT INTO bench_bare (writer, n) VALUES (?, ?)');
+  while (performance.now() < until) {
+    insert.run(writer, commits); // autocommit: one transaction per row
+    commits++;
+  }
+} else {
+  for (let i = 0; performance.now() < until; i++) {
+    const k = i * writers + writer;
+    const r = await bookByPhone(ctx, { phone: benchCallerPhone((Math.floor(k / 20) % 287) + 287 * (Math.floor(k / 5740) % 10)), doctorId: 1 + (k % 20), date: benchDate(Math.floor(k / 5740)), time: benchSlotTime(Math.floor(k / 20) % 287) });
+    if (r.ok) commits++;
+    else {
+      failures++;
+      codes[r.code] = (codes[r.code] ?? 0) + 1;
+    }
+  }
+}
+console.log(JSON.stringify({ commits, failures, codes }));
+db.$client.close();
+process.exit(0);

@@ -1,0 +1,181 @@
+// Database figures: booking commits per second with 1 and 4 writer processes beside bare one-row
+// commits on a file with the same settings (WAL, synchronous=FULL), and the phone → account
+// lookup at 1 thousand and 1 million patients. Every booking run is checked afterwards: each
+// commit reported is in the file, and no seat, token or caller-doctor-day is held twice.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config/index.js';
+import { migrateDatabase, openDatabase, type Db } from '../src/db/client.js';
+import { accountForLogin, createSyncContext, registerAccount, upcomingForPhone } from '../src/sync/index.js';
+import { loadSeed } from '../src/sync/seed.js';
+import { BENCH_CALLERS, BENCH_NOW, BENCH_SEED, benchCallerPhone } from './lib/bench-clinic.js';
+import type { Figures } from './lib/report.js';
+
+export interface SyncBenchOptions {
+  durationMs: number;
+  lookupSizes: number[];
+  log?: (line: string) => void;
+}
+
+export interface Integrity {
+  lost: number;
+  doubleBooked: number;
+}
+
+function prepareFile(dir: string, name: string): string {
+  const path = join(dir, name);
+  const db = openDatabase(path);
+  migrateDatabase(db);
+  const ctx = createSyncContext(db, loadConfig({ MEDQ_DB: path, LOG_LEVEL: 'silent' }), () => BENCH_NOW);
+  loadSeed(ctx, BENCH_SEED);
+  // Returning callers (BENCH_CALLERS accounts, each at most 100 upcoming bookings); the first through
+  // the sync module, the rest in bulk.
+  const r = registerAccount(ctx, { phone: benchCallerPhone(0), name: 'Caller 0', age: 40, username: 'caller0', passwordHash: 'not-a-real-hash' });
+  if (!r.ok) throw new Error(r.code);
+  const c = db.$client;
+  const acc = c.prepare(`INSERT INTO accounts (phone, username, password_hash, display_name, status, created_at) VALUES (?, ?, 'x', ?, 'active', '2026-11-01T00:00:00Z')`);
+  const pat = c.prepare(`INSERT INTO patients (name, age, phone, account_id, source, created_at) VALUES (?, 40, ?, ?, 'web', '2026-11-01T00:00:00Z')`);
+  c.transaction(() => {
+    for (let n = 1; n < BENCH_CALLERS; n++) pat.run(`Caller ${n}`, benchCallerPhone(n), acc.run(benchCallerPhone(n), `caller${n}`, `Caller ${n}`).lastInsertRowid);
+  })();
+  db.$client.close();
+  return path;
+}
+
+/** Seats, tokens or caller-doctor-days held twice among live bookings (the unique indexes should make this 0). */
+export function doubleBooked(db: Db): number {
+  const q = (sql: string) => (db.$client.prepare(sql).get() as { n: number | null }).n ?? 0;
+  const live = `status IN ('booked','arrived')`;
+  return (
+    q(`SELECT count(*) n FROM (SELECT 1 FROM appointments WHERE ${live} GROUP BY doctor_id, date, slot_time, seat HAVING count(*) > 1)`) +
+    q(`SELECT count(*) n FROM (SELECT 1 FROM appointments WHERE ${live} GROUP BY doctor_id, date, token_number HAVING count(*) > 1)`) +
+    q(`SELECT count(*) n FROM (SELECT 1 FROM appointments WHERE ${live} GROUP BY doctor_id, date, person_phone HAVING count(*) > 1)`)
+  );
+}
+
+async function runWriters(path: string, mode: 'book' | 'bare', writers: number, durationMs: number) {
+  const script = fileURLToPath(new URL('./sync-writer.ts', import.meta.url));
+  const children = Array.from({ length: writers }, (_, w) =>
+    spawn(process.execPath, ['--import', 'tsx', script, path, mode, String(w), String(writers), String(durationMs)], { stdio: ['pipe', 'pipe', 'inherit'] }),
+  );
+  // Let every process load before the start signal (module loading is not what is measured).
+  await new Promise((r) => setTimeout(r, 4000));
+  for (const c of children) c.stdin!.write('go\n');
+  const results = await Promise.all(
+    children.map(async (c) => {
+      for await (const line of createInterface({ input: c.stdout! })) return JSON.parse(line) as { commits: number; failures: number; codes: Record<string, number> };
+      throw new Error('a writer ended without a result');
+    }),
+  );
+  const commits = results.reduce((a, r) => a + r.commits, 0);
+  const failures = results.reduce((a, r) => a + r.failures, 0);
+  return { commits, failures, perSecond: commits / (durationMs / 1000), codes: results.map((r) => r.codes) };
+}
+
+export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figures; integrity: Integrity }> {
+  const log = opts.log ?? console.log;
+  const dir = mkdtempSync(join(tmpdir(), 'medq-bench-sync-'));
+  const figures: Figures = {};
+  const integrity: Integrity = { lost: 0, doubleBooked: 0 };
+  try {
+    // Bare commits: the same settings (openDatabase), a one-row table of its own.
+    const barePath = join(dir, 'bare.sqlite');
+    const bare = openDatabase(barePath);
+    bare.$client.exec('CREATE TABLE bench_bare (id INTEGER PRIMARY KEY, writer INTEGER NOT NULL, n INTEGER NOT NULL)');
+    bare.$client.close();
+    const runs: Record<string, { perSecond: number; note: string }> = {};
+    // Interleaved: bare, 1 writer, 4 writers (then bare again), so they share the machine's moods.
+    for (const [name, mode, writers] of [
+      ['bare', 'bare', 1],
+      ['book1', 'book', 1],
+      ['book4', 'book', 4],
+      ['bare4', 'bare', 4],
+    ] as const) {
+      const path = mode === 'bare' ? barePath : prepareFile(dir, `${name}.sqlite`);
+      const r = await runWriters(path, mode, writers, opts.durationMs);
+      let check = '';
+      if (mode === 'book') {
+        const db = openDatabase(path);
+        const stored = (db.$client.prepare(`SELECT count(*) n FROM appointments WHERE status = 'booked'`).get() as { n: number }).n;
+        const twice = doubleBooked(db);
+        db.$client.close();
+        integrity.lost += Math.max(0, r.commits - stored);
+        integrity.doubleBooked += twice;
+        check = `; ${stored} in the file for ${r.commits} reported, ${twice} double-booked${r.failures ? `, ${r.failures} refused ${JSON.stringify(r.codes)}` : ''}`;
+      }
+      runs[name] = { perSecond: r.perSecond, note: `${writers} process${writers > 1 ? 'es' : ''}, ${opts.durationMs / 1000} s${check}` };
+      log(`${name.padEnd(8)} ${r.perSecond.toFixed(0).padStart(6)} commits/s  ${runs[name]!.note}`);
+    }
+    const bareRate = runs['bare']!.perSecond;
+    figures['sqlite_bare_commits_per_s'] = { value: Math.round(bareRate), unit: 'commits/s', note: `one-row INSERT commits, WAL + synchronous=FULL, ${runs['bare']!.note}; with 4 processes: ${runs['bare4']!.perSecond.toFixed(0)}/s` };
+    figures['booking_commits_per_s_1'] = { value: Math.round(runs['book1']!.perSecond), unit: 'commits/s', note: `${(runs['book1']!.perSecond / bareRate).toFixed(2)}× bare; bookByPhone of returning callers; ${runs['book1']!.note}` };
+    figures['booking_commits_per_s_4'] = { value: Math.round(runs['book4']!.perSecond), unit: 'commits/s', note: `${(runs['book4']!.perSecond / bareRate).toFixed(2)}× bare (1 process); ${runs['book4']!.note}` };
+
+    // Phone lookups.
+    for (const size of opts.lookupSizes) {
+      const path = join(dir, `lookup-${size}.sqlite`);
+      const db = openDatabase(path);
+      migrateDatabase(db);
+      const started = performance.now();
+      fillPatients(db, size);
+      const fillS = (performance.now() - started) / 1000;
+      const ctx = createSyncContext(db, loadConfig({ MEDQ_DB: path, LOG_LEVEL: 'silent' }), () => BENCH_NOW);
+      const phone = (i: number) => `+9196${String(10000000 + i)}`;
+      const M = 5000;
+      const lookups: number[] = [];
+      const upcoming: number[] = [];
+      for (let j = 0; j < M + 500; j++) {
+        const p = phone((j * 7919) % size);
+        let t = performance.now();
+        const a = accountForLogin(ctx, { phone: p });
+        const dt = performance.now() - t;
+        if (!a) throw new Error(`lookup of ${p} found nothing`);
+        t = performance.now();
+        upcomingForPhone(ctx, p);
+        const du = performance.now() - t;
+        if (j >= 500) {
+          lookups.push(dt * 1000);
+          upcoming.push(du * 1000);
+        }
+      }
+      db.$client.close();
+      rmSync(path, { force: true });
+      lookups.sort((a, b) => a - b);
+      upcoming.sort((a, b) => a - b);
+      const med = (s: number[]) => s[Math.floor(s.length / 2)]!;
+      const p99 = (s: number[]) => s[Math.floor(s.length * 0.99)]!;
+      const label = size >= 1_000_000 ? `${size / 1_000_000}m` : `${size / 1000}k`;
+      figures[`phone_lookup_us_${label}`] = {
+        value: Math.round(med(lookups) * 10) / 10,
+        unit: 'µs',
+        note: `median of ${M} phone → account lookups (accountForLogin by phone) among ${size.toLocaleString('en')} patients with accounts; p99 ${p99(lookups).toFixed(1)} µs; the caller's upcoming appointments by phone: median ${med(upcoming).toFixed(1)} µs; filled in ${fillS.toFixed(0)} s`,
+      };
+      log(`phone lookup at ${label}: ${figures[`phone_lookup_us_${label}`]!.value} µs (${figures[`phone_lookup_us_${label}`]!.note})`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { figures, integrity };
+}
+
+/** `size` accounts, each with one patient, written in bulk (set-up only: the lookups go through the sync module). */
+function fillPatients(db: Db, size: number): void {
+  const c = db.$client;
+  c.pragma('synchronous = OFF');
+  const acc = c.prepare(`INSERT INTO accounts (phone, username, password_hash, display_name, status, created_at) VALUES (?, ?, 'x', ?, 'active', '2026-11-01T00:00:00Z')`);
+  const pat = c.prepare(`INSERT INTO patients (name, phone, account_id, source, created_at) VALUES (?, ?, ?, 'web', '2026-11-01T00:00:00Z')`);
+  const batch = c.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const phone = `+9196${String(10000000 + i)}`;
+      const id = acc.run(phone, `p${i}`, `Patient ${i}`).lastInsertRowid;
+      pat.run(`Patient ${i}`, phone, id);
+    }
+  });
+  for (let i = 0; i < size; i += 50_000) batch(i, Math.min(size, i + 50_000));
+  c.pragma('synchronous = FULL');
+  c.exec('ANALYZE');
+}

@@ -1,0 +1,78 @@
+// Temporary passwords for new IVR callers, hashed ahead of need.
+//
+// A new caller's booking needs an argon2id hash of the temporary password sent to them by SMS
+// (~75 ms of a core, longer under load). Hashed when the caller presses "confirm", it sat on the
+// critical path of the key→prompt time at key 3 (issue 10). So a small stock of fresh
+// {password, hash} pairs is kept ready: made on libuv's thread pool (never on the event loop),
+// refilled after each use, and handed out once each. A caller arriving when the stock is empty
+// gets a pair hashed for them there and then, as before. The pairs only ever live in this
+// process's memory and are random and unassigned until taken.
+import { generateTempPassword, hashPassword } from './credentials.js';
+
+export interface TempCredentials {
+  password: string;
+  hash: string;
+}
+
+export interface TempCredentialStock {
+  /** A fresh pair, ready now when the stock has one (then refilled in the background). */
+  take(): Promise<TempCredentials>;
+  /** Starts filling the stock up (idempotent); resolves when it is full. */
+  prime(): Promise<void>;
+  /** Pairs ready now. */
+  ready(): number;
+}
+
+async function makePair(): Promise<TempCredentials> {
+  const password = generateTempPassword();
+  return { password, hash: await hashPassword(password) };
+}
+
+export function createTempCredentialStock(size = 16, parallel = 2): TempCredentialStock {
+  const stock: TempCredentials[] = [];
+  let filling = 0;
+  let full: Promise<void> | null = null;
+  let notifyFull: (() => void) | null = null;
+  // After a failed hash, no background retries until the next take (no busy loop).
+  let failed = false;
+  const settle = () => {
+    notifyFull?.();
+    notifyFull = null;
+    full = null;
+  };
+
+  function refill(): void {
+    while (!failed && filling < parallel && stock.length + filling < size) {
+      filling++;
+      makePair()
+        .then((pair) => stock.push(pair))
+        .catch(() => {
+          failed = true; // a caller then hashes on demand, where a failure is reported
+        })
+        .finally(() => {
+          filling--;
+          if (stock.length >= size || (failed && filling === 0)) settle();
+          refill();
+        });
+    }
+  }
+
+  return {
+    take() {
+      failed = false;
+      const pair = stock.shift();
+      refill();
+      return pair ? Promise.resolve(pair) : makePair();
+    },
+    prime() {
+      if (stock.length >= size) return Promise.resolve();
+      full ??= new Promise<void>((resolve) => (notifyFull = resolve));
+      refill();
+      return full;
+    },
+    ready: () => stock.length,
+  };
+}
+
+/** The process's stock (the IVR role primes it when it starts). */
+export const tempCredentials: TempCredentialStock = createTempCredentialStock();

@@ -1,0 +1,23 @@
+// The stock of temporary passwords hashed ahead for new IVR callers (issue 10): every pair is
+// fresh, handed out once, and its hash verifies its password.
+import { describe, expect, it } from 'vitest';
+import { createTempCredentialStock, verifyPassword } from '../../src/sync/index.js';
+
+describe('temporary credentials hashed ahead', () => {
+  it('fills up when primed, hands each pair out once, and refills after a take', async () => {
+    const stock = createTempCredentialStock(3, 2);
+    expect(stock.ready()).toBe(0);
+    await stock.prime();
+    expect(stock.ready()).toBe(3);
+    const pairs = await Promise.all([stock.take(), stock.take(), stock.take(), stock.take()]);
+    // Four takes from a stock of three: the fourth was hashed on demand.
+    expect(new Set(pairs.map((p) => p.password)).size).toBe(4);
+    for (const p of pairs) {
+      expect(p.password).toMatch(/^[A-Z0-9]{8}$/);
+      expect(await verifyPassword(p.hash, p.password)).toBe(true);
+      expect(p.hash).not.toContain(p.password);
+    }
+    await stock.prime();
+    expect(stock.ready()).toBe(3);
+  });
+});
