@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { packageDbFolder } from '../db/client.js';
+import { metrics } from '../metrics/index.js';
 import { registerErrorHandling } from './errors.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import servicesPlugin from './plugins/services.js';
@@ -105,6 +106,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       health: deps.health,
       tokens: createTokenService(deps.config.jwtSecret, deps.ctx),
     },
+  });
+
+  // Labelled by the route's pattern (never the raw URL: ids would make unbounded label sets).
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.js';
@@ -62,6 +62,55 @@ function reuseStatements(sqlite: Database.Database, max = 256): void {
   }) as typeof sqlite.prepare;
 }
 
+interface JournalEntry {
+  idx: number;
+  when: number;
+  tag: string;
+}
+
+let journalCache: JournalEntry[] | null = null;
+function journal(): JournalEntry[] {
+  journalCache ??= (JSON.parse(readFileSync(resolve(migrationsFolder(), 'meta/_journal.json'), 'utf8')) as { entries: JournalEntry[] }).entries;
+  return journalCache;
+}
+
+/** The schema version this code is written for: the number of migrations it ships. */
+export function codeSchemaVersion(): number {
+  return journal().length;
+}
+
+/** A database migrated by a newer MedQ: this code must not run on it (it would misread new columns). */
+export class SchemaTooNewError extends Error {
+  constructor(readonly databaseVersion: number, readonly codeVersion: number) {
+    super(
+      `the database schema (version ${databaseVersion}) is newer than this MedQ (schema version ${codeVersion}); ` +
+        'run the MedQ release that migrated it, or restore a backup made for this one',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/**
+ * The database's schema version: how many migrations it has applied (drizzle's own table). A
+ * migration the code does not know (applied by a newer release) counts too.
+ */
+export function databaseSchemaVersion(db: Db): { version: number; unknownToCode: number } {
+  const sqlite = db.$client;
+  const hasTable = sqlite.prepare(`select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'`).get();
+  if (!hasTable) return { version: 0, unknownToCode: 0 };
+  const rows = sqlite.prepare('select created_at as createdAt from __drizzle_migrations').all() as Array<{ createdAt: number | string }>;
+  const lastKnown = journal().at(-1)?.when ?? 0;
+  return { version: rows.length, unknownToCode: rows.filter((r) => Number(r.createdAt) > lastKnown).length };
+}
+
+/** Refuses (throws SchemaTooNewError) a database whose schema is newer than this code. */
+export function assertSchemaNotNewer(db: Db): void {
+  const { version, unknownToCode } = databaseSchemaVersion(db);
+  if (unknownToCode > 0) throw new SchemaTooNewError(version, codeSchemaVersion());
+}
+
 export function migrateDatabase(db: Db): void {
+  // Migrating a newer schema with older code would be a silent no-op followed by misreads: refuse.
+  assertSchemaNotNewer(db);
   migrate(db, { migrationsFolder: migrationsFolder() });
 }

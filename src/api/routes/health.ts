@@ -1,6 +1,9 @@
 // Liveness and readiness (SPEC §5). Readiness reports the probes' live state: a check is
 // "disabled" when its role does not run here (or SMS has no SMPP_URL), and any "down" is a 503.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { codeSchemaVersion, databaseSchemaVersion } from '../../db/client.js';
+import { renderMetrics } from '../../metrics/index.js';
+import { medqVersion } from '../../shared/version.js';
 
 const State = Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('disabled')]);
 const Readiness = Type.Object({
@@ -9,18 +12,42 @@ const Readiness = Type.Object({
 });
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { health } = app.medq;
+  const { health, ctx } = app.medq;
 
   app.get(
     '/healthz',
     {
       schema: {
         tags: ['health'],
-        summary: 'Liveness: 200 while the process runs',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        summary: 'Liveness: 200 while the process runs, with the release and the schema versions',
+        response: {
+          200: Type.Object({
+            status: Type.Literal('ok'),
+            version: Type.String({ description: 'MedQ release (package.json)' }),
+            schema_version: Type.Integer({ description: 'Migrations applied to the database' }),
+            code_schema_version: Type.Integer({ description: 'Migrations this release ships' }),
+          }),
+        },
       },
     },
-    async () => ({ status: 'ok' as const }),
+    async () => {
+      let schemaVersion = -1; // liveness must answer even while the database is unreachable
+      try {
+        schemaVersion = databaseSchemaVersion(ctx.db).version;
+      } catch {
+        /* reported by /readyz */
+      }
+      return { status: 'ok' as const, version: medqVersion(), schema_version: schemaVersion, code_schema_version: codeSchemaVersion() };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    { schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format)', hide: true } },
+    async (_request, reply) => {
+      const m = await renderMetrics();
+      return reply.type(m.contentType).send(m.body);
+    },
   );
 
   app.get(

@@ -1,0 +1,126 @@
+// Prometheus metrics (SPEC §12). One registry per process; every role adds to it, and it is served
+// at GET /metrics by the api role or on METRICS_PORT by processes without one. Names are fixed by
+// the contract: dashboards and alerts depend on them.
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+// Key presses and HTTP answers are tens of milliseconds when healthy; the upper buckets catch stalls.
+const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export const metrics = {
+  callsActive: new Gauge({ name: 'medq_calls_active', help: 'Calls now in the IVR', registers: [registry] }),
+  callsTotal: new Counter({
+    name: 'medq_calls_total',
+    help: 'Calls ended, by outcome (booked, cancelled, hung_up, transferred, failed, …)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  }),
+  keyToPrompt: new Histogram({
+    name: 'medq_key_to_prompt_seconds',
+    help: 'From a caller key press to the start of the next prompt, as the app sees it',
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  }),
+  bookings: new Counter({
+    name: 'medq_bookings_total',
+    help: 'Appointments booked, by channel (ivr, web, desk)',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+  }),
+  cancellations: new Counter({
+    name: 'medq_cancellations_total',
+    help: 'Appointments cancelled, by channel (ivr, web, desk, sms)',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+  }),
+  sms: new Counter({
+    name: 'medq_sms_total',
+    help: 'SMS outcomes seen by this process, by kind and state (sent, delivered, failed, expired, retried)',
+    labelNames: ['kind', 'state'] as const,
+    registers: [registry],
+  }),
+  smppSubmit: new Histogram({
+    name: 'medq_smpp_submit_seconds',
+    help: 'From submit_sm to its submit_sm_resp',
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  }),
+  ariUp: new Gauge({ name: 'medq_ari_up', help: '1 while the ARI connection is up (ivr role)', registers: [registry] }),
+  smppUp: new Gauge({ name: 'medq_smpp_up', help: '1 while the SMPP link is bound (sms role)', registers: [registry] }),
+  reconnects: new Counter({
+    name: 'medq_reconnects_total',
+    help: 'Reconnections of a link (ari, smpp)',
+    labelNames: ['link'] as const,
+    registers: [registry],
+  }),
+  httpDuration: new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by route (its pattern, not the URL) and status',
+    labelNames: ['route', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  }),
+};
+
+/** Values read from the database when scraped (shared by every process on it). */
+export interface DbGaugeSources {
+  outbox: () => { depth: number; oldestSeconds: number };
+  otpBudgetRemaining: () => number;
+}
+
+let sources: DbGaugeSources | null = null;
+
+new Gauge({
+  name: 'medq_outbox_depth',
+  help: 'SMS waiting in the outbox (queued or being sent)',
+  registers: [registry],
+  collect() {
+    if (sources) this.set(sources.outbox().depth);
+  },
+});
+new Gauge({
+  name: 'medq_outbox_oldest_seconds',
+  help: 'Age of the oldest SMS still waiting in the outbox (0 when empty)',
+  registers: [registry],
+  collect() {
+    if (sources) this.set(sources.outbox().oldestSeconds);
+  },
+});
+new Gauge({
+  name: 'medq_otp_sms_budget_remaining',
+  help: 'Code SMS still allowed this hour (OTP_SMS_PER_HOUR minus those queued in the last hour)',
+  registers: [registry],
+  collect() {
+    if (sources) this.set(sources.otpBudgetRemaining());
+  },
+});
+
+/** The process's database readers for the gauges above; called once at start. */
+export function setDbGaugeSources(s: DbGaugeSources): void {
+  sources = s;
+}
+
+export async function renderMetrics(): Promise<{ contentType: string; body: string }> {
+  return { contentType: registry.contentType, body: await registry.metrics() };
+}
+
+/** METRICS_PORT: /metrics for processes without the api role (ivr-only, sms-only). */
+export function startMetricsServer(host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    renderMetrics().then(
+      (m) => res.writeHead(200, { 'content-type': m.contentType }).end(m.body),
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
+    );
+  });
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolveListen(server));
+  });
+}

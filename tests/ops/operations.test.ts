@@ -1,0 +1,139 @@
+// SPEC §12 operations: backups that prove themselves, restores refused while MedQ runs, a process
+// that refuses a newer schema, /healthz versions, and Prometheus metrics over real HTTP.
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { assertSchemaNotNewer, codeSchemaVersion, migrateDatabase, openDatabase, SchemaTooNewError } from '../../src/db/client.js';
+import { clinics } from '../../src/db/schema.js';
+import { startApi, type TestApi } from '../api/helpers.js';
+
+const BACKUP = resolve(import.meta.dirname, '../../src/db/backup-cli.ts');
+const RESTORE = resolve(import.meta.dirname, '../../src/db/restore-cli.ts');
+let dir: string;
+let api: TestApi | null = null;
+afterEach(async () => {
+  await api?.close();
+  api = null;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function cli(file: string, args: string[], dbPath: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', file, ...args], {
+    env: { ...process.env, MEDQ_DB: dbPath, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+    cwd: resolve(import.meta.dirname, '../..'),
+  });
+}
+
+function freshDb(name = 'medq.sqlite') {
+  const path = join(dir, name);
+  const db = openDatabase(path);
+  migrateDatabase(db);
+  return { path, db };
+}
+
+describe('db:backup and db:restore', () => {
+  it('backs up online while MedQ has the file open, keeps the newest N, and restores only once MedQ is stopped', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'medq-ops-'));
+    const { path, db } = freshDb();
+    db.insert(clinics).values({ name: 'Before Backup', did: '1' }).run();
+
+    // Online: the "running MedQ" (db) keeps its connection open, with a write in its WAL.
+    const one = cli(BACKUP, [join(dir, 'one.sqlite')], path);
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/integrity_check ok/);
+
+    const folder = join(dir, 'nightly') + '/';
+    for (let i = 0; i < 3; i++) {
+      const r = cli(BACKUP, [folder, '--keep', '2'], path);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const kept = readdirSync(folder).filter((f) => f.endsWith('.sqlite'));
+    expect(kept).toHaveLength(2);
+    expect(cli(BACKUP, [join(dir, 'x.sqlite'), '--keep', '2'], path).stderr).toMatch(/--keep needs a folder/);
+
+    // A change after the backup, which the restore must undo.
+    db.insert(clinics).values({ name: 'After Backup', did: '2' }).run();
+    const refused = cli(RESTORE, [join(dir, 'one.sqlite')], path);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/in use: stop every MedQ process/);
+    expect(db.select().from(clinics).all().map((c) => c.name)).toEqual(['Before Backup', 'After Backup']);
+
+    db.$client.close(); // MedQ stopped
+    const restored = cli(RESTORE, [join(dir, 'one.sqlite')], path);
+    expect(restored.status, restored.stderr).toBe(0);
+    expect(restored.stdout).toMatch(/previous file is kept/);
+    const back = openDatabase(path);
+    expect(back.select().from(clinics).all().map((c) => c.name)).toEqual(['Before Backup']);
+    back.$client.close();
+  });
+
+  it('a corrupt backup is refused before anything is replaced', () => {
+    dir = mkdtempSync(join(tmpdir(), 'medq-ops-'));
+    const { path, db } = freshDb();
+    db.insert(clinics).values({ name: 'Keep Me', did: '1' }).run();
+    db.$client.close();
+    const bad = join(dir, 'bad.sqlite');
+    writeFileSync(bad, 'SQLite format 3\0' + 'x'.repeat(5000));
+    const r = cli(RESTORE, [bad], path);
+    expect(r.status).toBe(1);
+    const still = openDatabase(path);
+    expect(still.select().from(clinics).where(eq(clinics.name, 'Keep Me')).all()).toHaveLength(1);
+    still.$client.close();
+    expect(existsSync(path)).toBe(true);
+  });
+});
+
+describe('schema version', () => {
+  it('a database migrated by a newer release is refused, naming both versions', () => {
+    dir = mkdtempSync(join(tmpdir(), 'medq-ops-'));
+    const { db } = freshDb();
+    expect(() => assertSchemaNotNewer(db)).not.toThrow();
+    // What a newer release's migrator leaves behind: one more applied migration, newer than ours.
+    db.$client.prepare('insert into __drizzle_migrations (hash, created_at) values (?, ?)').run('future', Date.now() + 86_400_000 * 365 * 10);
+    expect(() => migrateDatabase(db)).toThrow(SchemaTooNewError);
+    expect(() => migrateDatabase(db)).toThrow(new RegExp(`version ${codeSchemaVersion() + 1}\\) is newer than this MedQ \\(schema version ${codeSchemaVersion()}`));
+    db.$client.close();
+  });
+});
+
+describe('/healthz and /metrics', () => {
+  it('/healthz names the release and the schema versions; /metrics serves every contract metric', async () => {
+    api = await startApi();
+    const h = await api.call('GET', '/healthz');
+    expect(h.status).toBe(200);
+    expect(h.body).toMatchObject({ status: 'ok', schema_version: codeSchemaVersion(), code_schema_version: codeSchemaVersion() });
+    expect(h.body.version).toMatch(/^\d+\.\d+\.\d+/);
+
+    await api.call('GET', '/api/clinics');
+    await api.call('GET', '/api/doctors/999999/slots?date=2026-12-03');
+    const m = await api.call('GET', '/metrics');
+    expect(m.status).toBe(200);
+    expect(m.headers.get('content-type')).toMatch(/text\/plain/);
+    for (const name of [
+      'medq_calls_active',
+      'medq_calls_total',
+      'medq_key_to_prompt_seconds',
+      'medq_bookings_total',
+      'medq_cancellations_total',
+      'medq_sms_total',
+      'medq_outbox_depth',
+      'medq_outbox_oldest_seconds',
+      'medq_smpp_submit_seconds',
+      'medq_ari_up',
+      'medq_smpp_up',
+      'medq_reconnects_total',
+      'medq_otp_sms_budget_remaining',
+      'http_request_duration_seconds',
+    ]) {
+      expect(m.text, name).toContain(`# TYPE ${name} `);
+    }
+    // Routes are labelled by their pattern, never by the raw URL.
+    expect(m.text).toMatch(/http_request_duration_seconds_count\{route="\/api\/clinics",status="200"\} [1-9]/);
+    expect(m.text).toMatch(/http_request_duration_seconds_count\{route="\/api\/doctors\/:id\/slots",status="404"\} 1/);
+    expect(m.text).not.toContain('/api/doctors/999999');
+  });
+});
