@@ -10,7 +10,7 @@ export default fp(
         openapi: '3.0.3',
         info: {
           title: 'MedQ phone-sync API',
-          description: 'Clinic appointments for web and phone (IVR) patients: one account per phone number.',
+          description: 'Clinic appointments for web and phone (IVR) patients: one account per phone number. Rules, error codes and settings: docs/api.md and docs/settings.md in the MedQ repository.',
           version: '1.0.0',
         },
         tags: [

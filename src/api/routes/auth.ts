@@ -88,7 +88,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { rateLimit: LIMITS.register },
       schema: {
         tags: ['auth'],
-        summary: 'Register a web account (SPEC §3)',
+        summary: 'Register a web account (docs/api.md)',
         body: RegisterBody,
         response: { 201: AuthResult, 202: VerificationRequired, ...errors(400, 409, 429) },
       },
@@ -106,7 +106,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { rateLimit: LIMITS.link },
       schema: {
         tags: ['auth'],
-        summary: 'Link the phone bookings of a number to a web account (SPEC §3)',
+        summary: 'Link the phone bookings of a number to a web account (docs/api.md)',
         body: RegisterBody,
         response: { 201: AuthResult, 202: VerificationRequired, ...errors(400, 404, 409, 429) },
       },
