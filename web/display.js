@@ -58,6 +58,11 @@ async function start() {
   /** @type {Array<{ id: number, name: string, timezone?: string }>} */
   const list = clinics.ok ? (clinics.data?.clinics ?? []) : [];
   const clinic = list.find((c) => c.id === clinicId);
+  if (clinics.ok && !clinic) {
+    // A wrong address would otherwise sit on "Reconnecting…" forever.
+    showEmpty(`There is no clinic ${clinicId}. Check the screen's address.`);
+    return;
+  }
   if (clinic) {
     $('display-clinic').textContent = clinic.name;
     document.title = `Now serving · ${clinic.name}`;

@@ -395,6 +395,13 @@ describe.skipIf(!haveChromium && !inCi)('patient web pages in Chromium', () => {
     await shot('account');
     await page.getByRole('link', { name: 'My appointments' }).click();
     await expect.poll(() => page.locator('#appt-list .appt-patient').allTextContents()).toEqual(['John A. Doe', 'John A. Doe']);
+
+    // The phone now has a web account: registering it again is offered log-in or reset instead.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.goto(`${base}/#/register`);
+    await fillRegistration({ name: 'Someone Else', age: '30', phone, username: 'someone.else', password: 'another-pass-77' });
+    await expect.poll(() => page.locator('#registered-panel').isVisible()).toBe(true);
+    expect(await page.locator('#registered-message').textContent()).toContain('This phone number already has a web account. Please log in instead.');
     expect(problems).toEqual([]);
   });
 

@@ -155,8 +155,28 @@ describe.skipIf(!haveChromium && !inCi)('reception pages and the waiting-room sc
     });
     expect(next.status).toBe(200);
     await poll(() => patelToken.textContent()).toBe('P-1');
-    // The cut stream itself is logged by the browser; nothing else may go wrong.
-    expect(room.problems.filter((p) => !/queue\/events|ERR_INCOMPLETE_CHUNKED_ENCODING/.test(p))).toEqual([]);
+    // The cut stream and the refused reconnects are logged by the browser; nothing else may go wrong.
+    expect(room.problems.filter((p) => !/queue\/events|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_INTERNET_DISCONNECTED/.test(p))).toEqual([]);
+  }, SLOW);
+
+  it('serves /staff and /display/:clinicId from web/; a wrong clinic number says so instead of spinning', async () => {
+    const staff = await fetch(`${s.base}/staff`);
+    expect(staff.status).toBe(200);
+    expect(staff.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await staff.text()).toContain('<title>MedQ reception desk</title>');
+    const slash = await fetch(`${s.base}/staff/`, { redirect: 'manual' });
+    expect([slash.status, slash.headers.get('location')]).toEqual([302, '/staff']);
+    const display = await fetch(`${s.base}/display/1`);
+    expect(display.status).toBe(200);
+    expect(await display.text()).toContain('id="display-board"');
+    const bad = await fetch(`${s.base}/display/lobby`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe('validation_error');
+
+    await desk.page.goto(`${s.base}/display/99`);
+    await poll(() => desk.page.locator('#display-empty').textContent()).toBe("There is no clinic 99. Check the screen's address.");
+    expect(await desk.page.locator('#display-status').isVisible()).toBe(false);
+    expect(desk.problems).toEqual([]);
   }, SLOW);
 
   it('a walk-in booked at the desk for a phone that already has a web account lands on that account', async () => {

@@ -17,6 +17,7 @@ const pages: FastifyPluginAsyncTypebox<{ root: string }> = async (app, opts) => 
 
   const html = 'text/html; charset=utf-8';
   app.get('/staff', { schema: { hide: true } }, (_request, reply) => reply.type(html).sendFile('staff.html'));
+  app.get('/staff/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/staff'));
   app.get(
     '/display/:clinicId',
     { schema: { hide: true, params: Type.Object({ clinicId: Type.Integer({ minimum: 1 }) }) } },
