@@ -212,6 +212,8 @@ describe('the public queue', () => {
       expect(stream.events.length).toBe(seen);
       expect(stream.events.every((e) => !/98110000|IVR Patient/.test(e.data))).toBe(true);
       expect((await fetch(`${other.base}/api/clinics/77/queue/events`)).status).toBe(404);
+      const bad = await fetch(`${other.base}/api/clinics/first/queue/events`);
+      expect([bad.status, ((await bad.json()) as { error: string }).error]).toEqual([400, 'validation_error']);
     } finally {
       await stream.close();
     }
