@@ -155,7 +155,7 @@ const en: Catalog = {
   'queue-there-are': 'There are',
   'queue-patients-before': 'patients before you.',
   'queue-your-turn': 'Your token is being called now.',
-  'queue-passed': 'Your token has already been called. Please speak to the reception.',
+  'queue-passed': 'Your turn has passed. Please speak to the reception.',
 };
 
 /** Add a language here (and its audio under DIR/<lang>/medq/); the type checks it is complete. */
