@@ -102,6 +102,8 @@ export const Appointment = Type.Object({
   status: Type.String({ description: 'booked, arrived, cancelled, completed or no_show' }),
   cancellable: Type.Boolean({ description: 'booked or arrived, and not yet started' }),
   created_at: Type.String(),
+  arrived_at: Type.Union([Type.String(), Type.Null()], { description: 'when reception marked the patient arrived' }),
+  called_at: Type.Union([Type.String(), Type.Null()], { description: 'when the token was last called (a booked token before the one now served with no called_at was skipped)' }),
 });
 export const AppointmentList = Type.Object({ appointments: Type.Array(Appointment) });
 
