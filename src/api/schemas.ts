@@ -97,7 +97,7 @@ export const Appointment = Type.Object({
   patient_id: Type.Integer(),
   patient_name: Type.String(),
   phone_number: Type.String(),
-  channel: Type.String({ description: 'ivr, web or staff' }),
+  channel: Type.String({ description: 'ivr, web or desk' }),
   doctor_id: Type.Integer(),
   doctor: Type.String(),
   specialty: Type.String(),
@@ -106,9 +106,11 @@ export const Appointment = Type.Object({
   date: Type.String(),
   time: Type.String(),
   token: Type.String(),
-  status: Type.String({ description: 'booked, cancelled, completed or no_show' }),
-  cancellable: Type.Boolean({ description: 'booked and not yet started' }),
+  status: Type.String({ description: 'booked, arrived, cancelled, completed or no_show' }),
+  cancellable: Type.Boolean({ description: 'booked or arrived, and not yet started' }),
   created_at: Type.String(),
+  arrived_at: Type.Union([Type.String(), Type.Null()], { description: 'when reception marked the patient arrived' }),
+  called_at: Type.Union([Type.String(), Type.Null()], { description: 'when the token was last called (a booked token before the one now served with no called_at was skipped)' }),
 });
 export const AppointmentList = Type.Object({ appointments: Type.Array(Appointment) });
 

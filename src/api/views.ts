@@ -30,6 +30,8 @@ export function appointmentView(a: AppointmentView, now: Date) {
     status: a.status,
     cancellable: (a.status === 'booked' || a.status === 'arrived') && !isPastSlot(a.date, a.time, a.timezone, now),
     created_at: a.createdAt,
+    arrived_at: a.arrivedAt,
+    called_at: a.calledAt,
   };
 }
 

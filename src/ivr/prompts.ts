@@ -158,7 +158,7 @@ const en: Catalog = {
   'queue-there-are': 'There are',
   'queue-patients-before': 'patients before you.',
   'queue-your-turn': 'Your token is being called now.',
-  'queue-passed': 'Your token has already been called. Please speak to the reception.',
+  'queue-passed': 'Your turn has passed. Please speak to the reception.',
   'reminders-off': 'Reminders are off. You will not get reminder or queue messages by SMS.',
   'reminders-on': 'Reminders are on. You will get reminder and queue messages by SMS.',
 };

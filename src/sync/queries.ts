@@ -95,6 +95,8 @@ const appointmentView = {
   status: appointments.status,
   channel: appointments.channel,
   createdAt: appointments.createdAt,
+  arrivedAt: appointments.arrivedAt,
+  calledAt: appointments.calledAt,
 };
 
 export type AppointmentView = {
@@ -114,6 +116,9 @@ export type AppointmentView = {
   status: string;
   channel: string;
   createdAt: string;
+  /** Reception desk (SPEC §11): when the patient checked in, and when the token was last called. */
+  arrivedAt: string | null;
+  calledAt: string | null;
 };
 
 function appointmentQuery(ctx: SyncContext) {

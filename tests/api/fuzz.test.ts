@@ -129,6 +129,9 @@ const ROUTES: Array<{ method: string; path: string; fields?: string[]; query?: s
   { method: 'POST', path: '/api/admin/appointments', fields: ['phone_number', 'doctor_id', 'date', 'time', 'name'], who: 'staff' },
   { method: 'POST', path: '/api/admin/appointments/:id/cancel', who: 'staff' },
   { method: 'POST', path: '/api/admin/appointments/:id/outcome', fields: ['outcome'], who: 'staff' },
+  { method: 'POST', path: '/api/admin/appointments/:id/arrived', who: 'staff' },
+  { method: 'POST', path: '/api/admin/doctors/:id/queue/next', fields: ['token'], who: 'staff' },
+  { method: 'GET', path: '/api/clinics/:id/queue', query: ['x'], who: 'anyone' },
   { method: 'GET', path: '/healthz', who: 'anyone' },
   { method: 'GET', path: '/readyz', who: 'anyone' },
 ];

@@ -133,6 +133,13 @@ describe('call next and arrivals (staff)', () => {
       message: 'No later token is waiting for Dr. Sharma. Skipped: S-2 (call one by its token).',
       skipped: ['S-2'],
     });
+    // The day list shows staff which tokens were called and which were skipped.
+    const list = await api.call('GET', `/api/admin/appointments?date=${TODAY}&doctor_id=1`, { token: staff });
+    expect(list.body.appointments.map((a: any) => [a.token, a.called_at !== null, a.arrived_at !== null])).toEqual([
+      ['S-1', true, false],
+      ['S-2', false, true],
+      ['S-3', true, false],
+    ]);
     const back = await api.call('POST', '/api/admin/doctors/1/queue/next', { token: staff, body: { token: 's-2' } });
     expect(back.body.now_serving).toBe('S-2');
 
@@ -212,6 +219,8 @@ describe('the public queue', () => {
       expect(stream.events.length).toBe(seen);
       expect(stream.events.every((e) => !/98110000|IVR Patient/.test(e.data))).toBe(true);
       expect((await fetch(`${other.base}/api/clinics/77/queue/events`)).status).toBe(404);
+      const bad = await fetch(`${other.base}/api/clinics/first/queue/events`);
+      expect([bad.status, ((await bad.json()) as { error: string }).error]).toEqual([400, 'validation_error']);
     } finally {
       await stream.close();
     }
