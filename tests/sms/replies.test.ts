@@ -84,6 +84,10 @@ describe('reminders', () => {
       'MedQ: reminder, Dr Sharma on Tue 1 Dec at 16:00, token S-17. Reply C to cancel.',
     ]);
     expect(reminderRows(s, early)).toMatchObject([{ appointment_id: apptId, dedupe_key: `reminder:${apptId}` }]);
+    // Sent from SMS_REPLY_NUMBER (a number can be replied to, "MedQ" cannot); the confirmation from MedQ.
+    const from = (word: string) => s.smsc.submits.filter((x) => `+${x.dest}` === early && x.text.includes(word)).map((x) => [x.sourceAddr, x.sourceTon]);
+    expect(from('reminder')).toEqual([['919000000000', 1]]);
+    expect(from('confirmed')).toEqual([['MEDQ', 5]]); // SMPP_SOURCE_ADDR's default
 
     // Later runs queue nothing more; the late booking never gets one, not even at 11:00 the day before.
     s.t.clock.set('2026-11-30T16:30:00+05:30');
@@ -110,6 +114,7 @@ describe('reminders', () => {
     s.t.clock.set('2026-11-30T09:00:00+05:30');
     await waitFor(() => s.texts(a).length > 0, 3_000, 'reminder without a clinic number');
     expect(s.texts(a)).toEqual(['MedQ: reminder, Dr Sharma on Tue 1 Dec at 09:00, token S-1.']);
+    expect(s.smsc.submits.filter((x) => x.text.includes('reminder')).map((x) => x.sourceAddr)).toEqual(['MEDQ']); // no reply number
 
     s.t.db.$client.prepare('update clinics set public_phone = ?').run('+914012345678');
     await s.book(c, PATEL, TUESDAY, '11:00');
