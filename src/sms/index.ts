@@ -84,7 +84,7 @@ export function startSmsRole({ db, config, logger, tuning: overrides, ctx: given
         return handleInboundPdu(ctx, pdu, log);
       })
     : null;
-  worker = new SmsWorker(db, link, log, tuning, config.smppSourceAddr, tuning.workerId);
+  worker = new SmsWorker(db, link, log, tuning, config.smppSourceAddr, tuning.workerId, config.smsReplyNumber);
   const w = worker;
 
   if (link) {

@@ -27,6 +27,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.js';
+import type { SmsKind } from '../db/schema.js';
 import type { Logger } from '../shared/logger.js';
 import { encodeSms, type SmsPayload } from './encoding.js';
 import * as store from './outbox-store.js';
@@ -98,6 +99,12 @@ export function destinationAddress(phone: string): Address {
   return { ton: 1, npi: 1, addr: phone.replace(/^\+/, '') };
 }
 
+/**
+ * Kinds that ask for an answer ("Reply C to cancel", "Reply START…"): sent from SMS_REPLY_NUMBER
+ * when it is set, because an alphanumeric sender cannot be replied to.
+ */
+const REPLY_INVITING_KINDS: ReadonlySet<SmsKind> = new Set<SmsKind>(['reminder', 'nothing_to_cancel', 'opted_out', 'opted_in', 'help']);
+
 interface PendingReceipt {
   receipt: Receipt;
   tries: number;
@@ -118,6 +125,7 @@ export class SmsWorker {
   private pendingReceipts: PendingReceipt[] = [];
   private stopped = false;
   private readonly source: Address;
+  private readonly replySource: Address | null;
 
   constructor(
     private readonly db: Db,
@@ -126,9 +134,12 @@ export class SmsWorker {
     private readonly tuning: WorkerTuning,
     sourceAddr: string,
     workerId?: string,
+    /** SMS_REPLY_NUMBER: where patients' replies reach MedQ (null: replies are not taken). */
+    replyAddr: string | null = null,
   ) {
     this.workerId = workerId ?? newWorkerId();
     this.source = sourceAddress(sourceAddr);
+    this.replySource = replyAddr ? sourceAddress(replyAddr) : null;
   }
 
   start(): void {
@@ -210,11 +221,12 @@ export class SmsWorker {
 
   private fields(row: store.ClaimedRow, payload: SmsPayload, index: number): Record<string, unknown> {
     const dest = destinationAddress(row.phone);
+    const source = this.replySource && REPLY_INVITING_KINDS.has(row.kind) ? this.replySource : this.source;
     return {
       service_type: '',
-      source_addr_ton: this.source.ton,
-      source_addr_npi: this.source.npi,
-      source_addr: this.source.addr,
+      source_addr_ton: source.ton,
+      source_addr_npi: source.npi,
+      source_addr: source.addr,
       dest_addr_ton: dest.ton,
       dest_addr_npi: dest.npi,
       destination_addr: dest.addr,

@@ -131,7 +131,7 @@ it('SIGKILL of the sms role while it handles replies and sends: nothing lost, ev
   let answered = 0;
   const deliverUntilAnswered = async (i: number) => {
     for (;;) {
-      const status = await smsc.sendMo(phoneNo(i).slice(1), 'C', { timeoutMs: 3_000 });
+      const status = await smsc.sendMo(phoneNo(i).slice(1), 'C', { timeoutMs: 5_000 });
       if (status === 0) {
         answered++;
         return;

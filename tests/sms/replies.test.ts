@@ -79,11 +79,15 @@ describe('reminders', () => {
     expect(s.texts(early).filter((x) => x.includes('reminder'))).toEqual([]);
 
     s.t.clock.set('2026-11-30T16:00:00+05:30');
-    await waitFor(() => s.texts(early).some((x) => x.includes('reminder')), 3_000, 'the reminder at the SMSC');
+    await waitFor(() => s.texts(early).some((x) => x.includes('reminder')), 10_000, 'the reminder at the SMSC');
     expect(s.texts(early).filter((x) => x.includes('reminder'))).toEqual([
       'MedQ: reminder, Dr Sharma on Tue 1 Dec at 16:00, token S-17. Reply C to cancel.',
     ]);
     expect(reminderRows(s, early)).toMatchObject([{ appointment_id: apptId, dedupe_key: `reminder:${apptId}` }]);
+    // Sent from SMS_REPLY_NUMBER (a number can be replied to, "MedQ" cannot); the confirmation from MedQ.
+    const from = (word: string) => s.smsc.submits.filter((x) => `+${x.dest}` === early && x.text.includes(word)).map((x) => [x.sourceAddr, x.sourceTon]);
+    expect(from('reminder')).toEqual([['919000000000', 1]]);
+    expect(from('confirmed')).toEqual([['MEDQ', 5]]); // SMPP_SOURCE_ADDR's default
 
     // Later runs queue nothing more; the late booking never gets one, not even at 11:00 the day before.
     s.t.clock.set('2026-11-30T16:30:00+05:30');
@@ -108,13 +112,14 @@ describe('reminders', () => {
     const bId = await s.book(b, PATEL, TUESDAY, '10:00');
     expect(cancelAppointment(s.t.ctx, { appointmentId: bId }).ok).toBe(true);
     s.t.clock.set('2026-11-30T09:00:00+05:30');
-    await waitFor(() => s.texts(a).length > 0, 3_000, 'reminder without a clinic number');
+    await waitFor(() => s.texts(a).length > 0, 10_000, 'reminder without a clinic number');
     expect(s.texts(a)).toEqual(['MedQ: reminder, Dr Sharma on Tue 1 Dec at 09:00, token S-1.']);
+    expect(s.smsc.submits.filter((x) => x.text.includes('reminder')).map((x) => x.sourceAddr)).toEqual(['MEDQ']); // no reply number
 
     s.t.db.$client.prepare('update clinics set public_phone = ?').run('+914012345678');
     await s.book(c, PATEL, TUESDAY, '11:00');
     s.t.clock.set('2026-11-30T11:00:00+05:30');
-    await waitFor(() => s.texts(c).length > 0, 3_000, 'reminder with the clinic number');
+    await waitFor(() => s.texts(c).length > 0, 10_000, 'reminder with the clinic number');
     expect(s.texts(c)).toEqual(['MedQ: reminder, Dr Patel on Tue 1 Dec at 11:00, token P-4. To cancel call +914012345678.']);
     expect(reminderRows(s, b)).toEqual([]);
     expect(s.texts(b).filter((x) => x.includes('reminder'))).toEqual([]);
@@ -125,7 +130,7 @@ describe('reminders', () => {
     const phone = '+919811100021';
     await s.book(phone, SHARMA, TUESDAY, '11:00');
     expect(await s.smsc.sendMo(fromField(phone), 'stop')).toBe(0);
-    await waitFor(() => s.texts(phone).length > 0, 3_000, 'the opted-out answer');
+    await waitFor(() => s.texts(phone).length > 0, 10_000, 'the opted-out answer');
     expect(s.texts(phone)).toEqual(['MedQ: you will not get reminders any more. Reply START to get them again.']);
     expect(s.q('select phone from sms_opt_outs')).toEqual([{ phone }]);
 
@@ -137,7 +142,7 @@ describe('reminders', () => {
     expect(s.texts(phone)).toHaveLength(1);
 
     expect(await s.smsc.sendMo(fromField(phone), 'START')).toBe(0);
-    await waitFor(() => s.texts(phone).length >= 3, 3_000, 'opted-in answer and the reminder');
+    await waitFor(() => s.texts(phone).length >= 3, 10_000, 'opted-in answer and the reminder');
     expect(s.texts(phone).slice(1).sort()).toEqual(
       ['MedQ: reminders are on again. Reply STOP to stop them.', 'MedQ: reminder, Dr Sharma on Tue 1 Dec at 11:00, token S-9. Reply C to cancel.'].sort(),
     );
@@ -153,16 +158,16 @@ describe('replies', () => {
     const reminded = await s.book(phone, SHARMA, TUESDAY, '12:00');
     // The 10:00 one's reminder goes out first, the 12:00 one's last.
     s.t.clock.set('2026-11-30T10:00:00+05:30');
-    await waitFor(() => s.texts(phone).filter((x) => x.includes('reminder')).length === 1, 3_000, 'first reminder');
+    await waitFor(() => s.texts(phone).filter((x) => x.includes('reminder')).length === 1, 10_000, 'first reminder');
     s.t.clock.set('2026-11-30T12:00:00+05:30');
-    await waitFor(() => s.texts(phone).filter((x) => x.includes('reminder')).length === 2, 3_000, 'both reminders');
-    await waitFor(() => s.q("select 1 from sms_outbox where kind='reminder' and state <> 'delivered'").length === 0, 3_000, 'receipts');
+    await waitFor(() => s.texts(phone).filter((x) => x.includes('reminder')).length === 2, 10_000, 'both reminders');
+    await waitFor(() => s.q("select 1 from sms_outbox where kind='reminder' and state <> 'delivered'").length === 0, 10_000, 'receipts');
     expect(freeSlots(s.t.ctx, SHARMA, TUESDAY)!.map((f) => f.time)).not.toContain('12:00');
 
     expect(await s.smsc.sendMo(fromField(phone), ' c ')).toBe(0);
     expect(status(s, reminded)).toBe('cancelled');
     expect(status(s, soonest)).toBe('booked');
-    await waitFor(() => s.texts(phone).some((x) => x.includes('is cancelled')), 3_000, 'the cancellation SMS');
+    await waitFor(() => s.texts(phone).some((x) => x.includes('is cancelled')), 10_000, 'the cancellation SMS');
     expect(s.texts(phone).filter((x) => x.includes('is cancelled'))).toEqual(['MedQ: your appointment with Dr Sharma on Tue 1 Dec at 12:00 is cancelled.']);
     expect(freeSlots(s.t.ctx, SHARMA, TUESDAY)!.map((f) => f.time)).toContain('12:00');
     expect(s.q('select command, outcome, appointment_id from sms_inbound')).toEqual([{ command: 'cancel', outcome: 'cancelled', appointment_id: reminded }]);
@@ -174,7 +179,7 @@ describe('replies', () => {
     // And then there is nothing left to cancel.
     s.t.clock.advance(11 * 60_000);
     expect(await s.smsc.sendMo(fromField(phone), 'Cancel.')).toBe(0);
-    await waitFor(() => s.texts(phone).some((x) => x.includes('no upcoming')), 3_000, 'nothing to cancel');
+    await waitFor(() => s.texts(phone).some((x) => x.includes('no upcoming')), 10_000, 'nothing to cancel');
     expect(s.texts(phone).filter((x) => x.includes('no upcoming'))).toEqual(['MedQ: you have no upcoming appointment to cancel.']);
   }, 20_000);
 
@@ -186,7 +191,7 @@ describe('replies', () => {
     expect(await s.smsc.sendMo(fromField(phone), 'C S-5')).toBe(0);
     expect(status(s, named)).toBe('cancelled');
     expect(status(s, next)).toBe('booked');
-    await waitFor(() => s.texts(phone).some((x) => x.includes('is cancelled')), 3_000, 'the cancellation SMS');
+    await waitFor(() => s.texts(phone).some((x) => x.includes('is cancelled')), 10_000, 'the cancellation SMS');
     expect(s.texts(phone).filter((x) => x.includes('is cancelled'))).toEqual(['MedQ: your appointment with Dr Sharma on Wed 2 Dec at 10:00 is cancelled.']);
     // A token the phone has no booking with: nothing to cancel, nothing cancelled.
     expect(await s.smsc.sendMo(fromField(phone), 'c p-3')).toBe(0);
@@ -207,7 +212,7 @@ describe('replies', () => {
       { outcome: 'cancelled', appointment_id: first },
       { outcome: 'duplicate', appointment_id: first },
     ]);
-    await waitFor(() => s.texts(phone).some((x) => x.includes('is cancelled')), 3_000, 'the cancellation SMS');
+    await waitFor(() => s.texts(phone).some((x) => x.includes('is cancelled')), 10_000, 'the cancellation SMS');
     await someRuns();
     expect(s.texts(phone).filter((x) => x.includes('is cancelled'))).toHaveLength(1);
     expect(s.smsc.moResponses).toEqual([
@@ -225,7 +230,7 @@ describe('replies', () => {
     const phone = '+919811100061';
     expect(await s.smsc.sendMo(fromField(phone), 'hello is the doctor in today', { command: 'data_sm' })).toBe(0);
     expect(await s.smsc.sendMo(`0${phone.slice(3)}`, 'what are your hours please', { ton: 0 })).toBe(0); // national form
-    await waitFor(() => s.texts(phone).length > 0, 3_000, 'the help text');
+    await waitFor(() => s.texts(phone).length > 0, 10_000, 'the help text');
     await someRuns();
     expect(s.texts(phone)).toEqual(['MedQ: reply C to cancel your next appointment, STOP to stop reminders.']);
     expect(s.q('select phone, command, outcome from sms_inbound order by id')).toEqual([
@@ -234,7 +239,7 @@ describe('replies', () => {
     ]);
     s.t.clock.advance(24 * 3_600_000 + 60_000);
     expect(await s.smsc.sendMo(fromField(phone), 'hi')).toBe(0);
-    await waitFor(() => s.texts(phone).length === 2, 3_000, 'the next day help text');
+    await waitFor(() => s.texts(phone).length === 2, 10_000, 'the next day help text');
     expect(s.smsc.moResponses.map((r) => r.command)).toEqual(['data_sm_resp', 'deliver_sm_resp', 'deliver_sm_resp']);
     const log = s.logs.all();
     expect(log).toContain('sms reply handled');

@@ -246,7 +246,7 @@ export class TestSmsc {
       fields.message_payload = { message: text };
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(null), opts.timeoutMs ?? 5_000);
+      const timer = setTimeout(() => resolve(null), opts.timeoutMs ?? 10_000);
       const sent = session.send(new smpp.PDU(command, fields), (resp) => {
         clearTimeout(timer);
         this.moResponses.push({ command: resp.command, status: resp.command_status });
