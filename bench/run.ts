@@ -4,6 +4,7 @@
 import { benchApi } from './api.js';
 import { benchSync } from './sync.js';
 import { benchIvr } from './ivr.js';
+import { benchSms } from './sms.js';
 import { baselineCheckout } from './lib/baseline.js';
 import { markdownTable, writeResults, type Figures } from './lib/report.js';
 
@@ -50,6 +51,8 @@ await section('sync', ['booking_commits_per_s_1', 'booking_commits_per_s_4', 'sq
   integrity.parts.push('sync');
   return f;
 });
+
+await section('sms', ['sms_submit_per_s_window1', 'sms_submit_per_s_window10', 'sms_submit_per_s_kannel'], () => benchSms({ messages: quick ? 1000 : 5000 }));
 
 const ivrLevels = args.find((a) => a.startsWith('--ivr-levels='))?.slice('--ivr-levels='.length).split(',').map(Number) ?? (quick ? [1, 50, 100] : [1, 50, 100, 150, 200]);
 await section('ivr', ['ivr_concurrent_booking_calls', 'ivr_concurrent_calls_minimal', 'ivr_app_cpu_ratio', 'ivr_key_to_prompt_ms_minimal_p99'], async () => {
