@@ -3,28 +3,40 @@
 import { sql } from 'drizzle-orm';
 import { buildApp } from './api/app.js';
 import { startIvrRole, type IvrRole } from './ari/index.js';
-import { migrateDatabase, openDatabase, type Db } from './db/client.js';
+import { assertSchemaNotNewer, migrateUnderLock, openDatabase, pendingMigrations, type Db } from './db/client.js';
+import { setDbGaugeSources, startMetricsServer } from './metrics/index.js';
 import { configOrExit, fatal } from './shared/cli.js';
 import { createLogger } from './shared/logger.js';
 import { startupWarnings } from './shared/warnings.js';
 import { startSmsRole, type SmsRole } from './sms/index.js';
-import { createSyncContext } from './sync/index.js';
+import { createSyncContext, otpBudgetRemaining, outboxGauges } from './sync/index.js';
 
 const config = configOrExit('roles');
 const logger = createLogger(config.logLevel);
 for (const warning of startupWarnings(config)) logger.warn({ setting: warning.setting }, warning.message);
 
-function openMigrated(): Db {
+async function openMigrated(): Promise<Db> {
+  let opened: Db;
   try {
-    const opened = openDatabase(config.dbPath);
-    // Idempotent, and safe with several processes: drizzle applies pending migrations in one transaction.
-    migrateDatabase(opened);
-    return opened;
+    opened = openDatabase(config.dbPath);
+    // Never run on a schema a newer release wrote (SPEC §12).
+    assertSchemaNotNewer(opened);
+    // MEDQ_MIGRATE=on applies pending migrations here; otherwise `npm run db:migrate` must have.
+    if (config.migrateOnStart) await migrateUnderLock(opened);
   } catch (e) {
     fatal(`cannot open the database ${config.dbPath} (MEDQ_DB)`, e);
   }
+  const pending = pendingMigrations(opened);
+  if (pending > 0) {
+    process.stderr.write(
+      `medq: the database ${config.dbPath} (MEDQ_DB) needs ${pending} migration(s): run \`npm run db:migrate\` first, or set MEDQ_MIGRATE=on\n`,
+    );
+    process.exit(78);
+  }
+  return opened;
 }
-const db = openMigrated();
+const db = await openMigrated();
+setDbGaugeSources({ outbox: () => outboxGauges(db, Date.now()), otpBudgetRemaining: () => otpBudgetRemaining(ctx) });
 const ctx = createSyncContext(db, config);
 const roles = [...config.roles];
 logger.info({ roles, db: config.dbPath, env: config.nodeEnv }, 'medq starting');
@@ -67,6 +79,16 @@ if (config.roles.has('api')) {
     fatal(`cannot listen on ${config.httpHost}:${config.httpPort} (HTTP_HOST/HTTP_PORT)`, e);
   }
   stops.unshift(() => app.close());
+}
+
+// METRICS_PORT: /metrics for a process without the api role (the api role also serves it itself).
+if (config.metricsPort !== null) {
+  try {
+    const server = await startMetricsServer(config.httpHost, config.metricsPort);
+    stops.push(() => new Promise<void>((done) => server.close(() => done())));
+  } catch (e) {
+    fatal(`cannot listen on ${config.httpHost}:${config.metricsPort} (HTTP_HOST/METRICS_PORT)`, e);
+  }
 }
 
 let stopping = false;

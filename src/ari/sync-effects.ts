@@ -2,6 +2,7 @@
 // database), each turned into the result event the flow expects. Expected failures come back as
 // codes; an exception (a bug, a broken database) becomes code 'error' so the caller hears
 // "something went wrong" instead of silence.
+import { metrics } from '../metrics/index.js';
 import type { CallEvent, Effect } from '../ivr/flow.js';
 import {
   bookByPhone,
@@ -60,6 +61,7 @@ export async function runSyncEffect(
           holder,
           channel: 'ivr',
         });
+        if (r.ok) metrics.bookings.inc({ channel: 'ivr' });
         return r.ok ? { type: 'bookingResult', ok: true, token: r.value.token } : { type: 'bookingResult', ok: false, code: r.code };
       }
       case 'loadAppointments': {
@@ -81,6 +83,7 @@ export async function runSyncEffect(
       }
       case 'cancel': {
         const r = cancelAppointment(ctx, { appointmentId: fx.appointmentId, phone: fx.phone });
+        if (r.ok) metrics.cancellations.inc({ channel: 'ivr' });
         return r.ok ? { type: 'cancelResult', ok: true } : { type: 'cancelResult', ok: false, code: r.code };
       }
       case 'toggleReminders':

@@ -109,6 +109,30 @@ export function assertSchemaNotNewer(db: Db): void {
   if (unknownToCode > 0) throw new SchemaTooNewError(version, codeSchemaVersion());
 }
 
+/** Migrations this code ships that the database has not applied yet. */
+export function pendingMigrations(db: Db): number {
+  const { version, unknownToCode } = databaseSchemaVersion(db);
+  return Math.max(0, codeSchemaVersion() - (version - unknownToCode));
+}
+
+/**
+ * MEDQ_MIGRATE=on: several processes may start at once on one file. drizzle's migrator runs in
+ * one (deferred) transaction and re-reads what is applied inside it, so a process that loses the
+ * race for the write lock (SQLITE_BUSY) simply tries again and then finds nothing left to do.
+ */
+export async function migrateUnderLock(db: Db, attempts = 50): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      migrateDatabase(db);
+      return;
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? '';
+      if (!code.startsWith('SQLITE_BUSY') || i >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
+    }
+  }
+}
+
 export function migrateDatabase(db: Db): void {
   // Migrating a newer schema with older code would be a silent no-op followed by misreads: refuse.
   assertSchemaNotNewer(db);

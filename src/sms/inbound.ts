@@ -3,6 +3,7 @@
 // transaction, and only then answered ESME_ROK; a failed write is answered with a temporary error
 // so the SMSC delivers it again (the sync module recognises a redelivery and acts once).
 // Log lines name the phone, the command and the outcome, never the text.
+import { metrics } from '../metrics/index.js';
 import type smpp from 'smpp';
 import type { CountryCode } from 'libphonenumber-js';
 import { normalizePhone } from '../phone/index.js';
@@ -42,6 +43,7 @@ export function handleInboundPdu(ctx: SyncContext, pdu: smpp.PDU, log: Logger): 
   try {
     const r = handleReply(ctx, { phone, text: moText(fields) });
     log.info({ phone, pdu: pdu.command, command: r.command, outcome: r.outcome, appointmentId: r.appointmentId }, 'sms reply handled');
+    if (r.outcome === 'cancelled') metrics.cancellations.inc({ channel: 'sms' });
     return 0;
   } catch (err) {
     log.error({ err, phone, pdu: pdu.command }, 'sms reply not stored; asking the SMSC to deliver it again');

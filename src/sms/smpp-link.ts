@@ -1,6 +1,7 @@
 // One SMPP transceiver bind that stays up: connect, bind_transceiver, enquire_link keep-alive,
 // reconnect with capped exponential back-off for ever, a window of outstanding submit_sm, and
 // deliver_sm/data_sm handed to the role. It knows nothing about the outbox.
+import { metrics } from '../metrics/index.js';
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions } from 'node:tls';
 import smpp from 'smpp';
@@ -175,6 +176,7 @@ export class SmppLink {
       this.lastErr = null;
       this.log.info({ smsc: this.where, systemId: this.endpoint.systemId }, 'SMPP bound as transceiver');
       this.startEnquireLink(session);
+      metrics.smppUp.set(1);
       this.events.emit('up');
       this.pump();
     });
@@ -254,6 +256,7 @@ export class SmppLink {
     this.outstanding.clear();
     for (const w of this.waiters.splice(0)) w(false);
     if (wasBound) {
+      metrics.smppUp.set(0);
       this.events.emit('down');
       if (!this.stopping) this.log.warn({ smsc: this.where, reason }, 'SMPP link lost');
     }
@@ -263,6 +266,7 @@ export class SmppLink {
     if (!reason.startsWith('bind refused')) {
       this.log.warn({ smsc: this.where, reason, retryInMs: delay }, `SMPP not connected (${reason}); retrying`);
     }
+    metrics.reconnects.inc({ link: 'smpp' });
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 
@@ -318,9 +322,11 @@ export class SmppLink {
       let done = false;
       let timer: NodeJS.Timeout | undefined;
       const pdu = new smpp.PDU('submit_sm', fields);
+      const stopTimer = metrics.smppSubmit.startTimer();
       const finish: Pending = (outcome) => {
         if (done) return;
         done = true;
+        if (outcome.kind === 'accepted' || outcome.kind === 'rejected') stopTimer();
         if (timer) clearTimeout(timer);
         this.outstanding.delete(pdu.sequence_number);
         this.release();

@@ -24,6 +24,7 @@
 // * Secrets. A welcome/OTP body is blanked in the same UPDATE that records the SMSC's acceptance
 //   (or the failure/expiry). Log lines carry kind, id, phone, state and ids — never a body of a
 //   secret kind.
+import { metrics } from '../metrics/index.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.js';
@@ -181,6 +182,7 @@ export class SmsWorker {
     }
     for (const e of store.expireOverdue(this.db, now)) {
       this.stats.expired++;
+      metrics.sms.inc({ kind: e.kind, state: 'expired' });
       this.log.info({ outboxId: e.id, kind: e.kind, phone: e.phone, state: 'expired' }, 'sms expired before it could be sent');
     }
     if (!this.link) {
@@ -250,6 +252,7 @@ export class SmsWorker {
     if (row.body === '') {
       store.markFailed(this.db, row.id, token, 'empty body', false);
       this.stats.failed++;
+      metrics.sms.inc({ kind: row.kind, state: 'failed' });
       log.warn({ state: 'failed' }, 'sms has an empty body; failed');
       return;
     }
@@ -261,6 +264,7 @@ export class SmsWorker {
       const reason = err instanceof Error ? err.message : String(err);
       store.markFailed(this.db, row.id, token, reason, false);
       this.stats.failed++;
+      metrics.sms.inc({ kind: row.kind, state: 'failed' });
       log.warn({ state: 'failed', reason }, 'sms cannot be encoded; failed');
       return;
     }
@@ -276,6 +280,7 @@ export class SmsWorker {
       }
       if (row.expiresAt !== null && row.expiresAt <= Date.now()) {
         if (store.expireClaimed(this.db, row.id, token)) this.stats.expired++;
+        if (store.expireClaimed(this.db, row.id, token)) metrics.sms.inc({ kind: row.kind, state: 'expired' });
         log.info({ state: 'expired' }, 'sms expired before it could be sent');
         return;
       }
@@ -294,6 +299,7 @@ export class SmsWorker {
       return;
     }
     this.stats.accepted++;
+    metrics.sms.inc({ kind: row.kind, state: 'sent' });
     if (result.state === 'delivered') this.stats.delivered++;
     log.info(
       { state: result.state, parts: payload.parts.length, dataCoding: payload.dataCoding, messageIds: ids, attempts: row.attempts + 1 },
@@ -314,6 +320,7 @@ export class SmsWorker {
         // Not the message's fault: back in the queue without an attempt, sent when bound again.
         store.requeue(this.db, row.id, token, { countAttempt: false, nextAttemptAt: now, lastError: `${outcome.kind}: ${outcome.reason}` });
         this.stats.requeued++;
+        metrics.sms.inc({ kind: row.kind, state: 'retried' });
         log.info({ state: 'queued', reason: outcome.reason, outcome: outcome.kind }, 'sms requeued (SMPP not bound)');
         return;
       case 'timeout':
@@ -322,6 +329,7 @@ export class SmsWorker {
       case 'invalid':
         store.markFailed(this.db, row.id, token, `invalid PDU: ${outcome.reason}`, true);
         this.stats.failed++;
+        metrics.sms.inc({ kind: row.kind, state: 'failed' });
         log.warn({ state: 'failed', reason: outcome.reason }, 'sms failed: PDU could not be encoded');
         return;
       case 'rejected': {
@@ -330,6 +338,7 @@ export class SmsWorker {
         if (rule.action === 'rebind') {
           store.requeue(this.db, row.id, token, { countAttempt: false, nextAttemptAt: now, lastError: label });
           this.stats.requeued++;
+          metrics.sms.inc({ kind: row.kind, state: 'retried' });
           log.warn({ state: 'queued', status: label }, 'SMSC says we are not bound; requeued and rebinding');
           this.link?.recycle(`SMSC answered ${label}`);
           return;
@@ -340,6 +349,7 @@ export class SmsWorker {
         }
         store.markFailed(this.db, row.id, token, label, true);
         this.stats.failed++;
+        metrics.sms.inc({ kind: row.kind, state: 'failed' });
         log.warn({ state: 'failed', status: label }, 'sms rejected by the SMSC; failed');
         return;
       }
@@ -359,6 +369,7 @@ export class SmsWorker {
     if (attempt >= max) {
       store.markFailed(this.db, row.id, token, `${reason} after ${attempt} attempts`, true);
       this.stats.failed++;
+      metrics.sms.inc({ kind: row.kind, state: 'failed' });
       log.warn({ state: 'failed', reason, attempts: attempt }, 'sms failed: transient error persisted');
       return;
     }
@@ -411,6 +422,7 @@ export class SmsWorker {
     if (!res.matched) return false;
     this.stats.receipts++;
     if (res.state === 'delivered' && receipt.outcome === 'delivered') this.stats.delivered++;
+    if (res.state === 'delivered' && receipt.outcome === 'delivered') metrics.sms.inc({ kind: res.kind, state: 'delivered' });
     this.log.info(
       { outboxId: res.outboxId, kind: res.kind, phone: res.phone, messageId: receipt.messageId, stat: receipt.stat, err: receipt.err, state: res.state },
       'sms delivery receipt',

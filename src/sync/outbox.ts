@@ -1,5 +1,5 @@
 // Writing an SMS is part of the business transaction that causes it; the sms role sends it later.
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { smsOutbox, type SmsKind } from '../db/schema.js';
 import type { Tx } from './context.js';
 import type { Db } from '../db/client.js';
@@ -67,4 +67,15 @@ export function enqueueSmsOnce(tx: Tx, sms: OutgoingSms, dedupeKey: string, now:
     .returning({ id: smsOutbox.id })
     .get();
   return row?.id ?? null;
+}
+
+/** medq_outbox_depth and medq_outbox_oldest_seconds: messages still waiting to go out. */
+export function outboxGauges(db: Db, nowMs: number): { depth: number; oldestSeconds: number } {
+  const row = db
+    .select({ n: sql<number>`count(*)`, oldest: sql<number | null>`min(${smsOutbox.createdAt})` })
+    .from(smsOutbox)
+    .where(inArray(smsOutbox.state, ['queued', 'sending']))
+    .get();
+  const oldest = row?.oldest ?? null;
+  return { depth: row?.n ?? 0, oldestSeconds: oldest === null ? 0 : Math.max(0, (nowMs - oldest) / 1000) };
 }

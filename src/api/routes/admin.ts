@@ -1,6 +1,7 @@
 // /api/admin: clinic staff. Clinics, doctors, schedules and closed dates; the day's appointments;
 // completed/no-show; booking and cancelling on a caller's behalf (same rules and SMS as the IVR).
 // Every route needs a staff token (403 forbidden for patients).
+import { metrics } from '../../metrics/index.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { isDate } from '../../booking/slots.js';
 import {
@@ -400,6 +401,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...(b.name !== undefined ? { name: b.name } : {}),
         }),
       );
+      metrics.bookings.inc({ channel: 'desk' });
       return reply.code(201).send(view(booked.appointmentId));
     },
   );
@@ -417,6 +419,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       unwrap(cancelAppointment(ctx, { appointmentId: request.params.id }));
+      metrics.cancellations.inc({ channel: 'desk' });
       return view(request.params.id);
     },
   );

@@ -1,4 +1,5 @@
 // /api/me: the logged-in account, its password, and its appointments.
+import { metrics } from '../../metrics/index.js';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   appointmentById,
@@ -206,6 +207,7 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const booked = unwrap(
         bookForAccount(ctx, { accountId: request.account!.id, doctorId: doctor_id, date, time, ...(patient_id !== undefined ? { patientId: patient_id } : {}) }),
       );
+      metrics.bookings.inc({ channel: 'web' });
       return reply.code(201).send(appointmentView(appointmentById(ctx, booked.appointmentId)!, ctx.now()));
     },
   );
@@ -225,6 +227,7 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       unwrap(cancelAppointment(ctx, { appointmentId: request.params.id, accountId: request.account!.id }));
+      metrics.cancellations.inc({ channel: 'web' });
       return appointmentView(appointmentById(ctx, request.params.id)!, ctx.now());
     },
   );
