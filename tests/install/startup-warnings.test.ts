@@ -28,7 +28,7 @@ async function startLog(env: Record<string, string>): Promise<LogLine[]> {
   dir = mkdtempSync(join(tmpdir(), 'medq-warn-'));
   const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', MEDQ_DB: join(dir, 'medq.sqlite'), MEDQ_ROLES: 'api', HTTP_PORT: '0', NODE_ENV: 'test', ...env },
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', MEDQ_DB: join(dir, 'medq.sqlite'), MEDQ_ROLES: 'api', HTTP_PORT: '0', NODE_ENV: 'test', MEDQ_MIGRATE: 'on', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: LogLine[] = [];

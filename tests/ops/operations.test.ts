@@ -137,3 +137,60 @@ describe('/healthz and /metrics', () => {
     expect(m.text).not.toContain('/api/doctors/999999');
   });
 });
+
+describe('MEDQ_MIGRATE', () => {
+  const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
+  function start(env: Record<string, string>) {
+    return spawnSync(process.execPath, ['--import', 'tsx', MAIN], {
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', MEDQ_ROLES: 'sms', SMPP_URL: '', ...env },
+      encoding: 'utf8',
+      cwd: resolve(import.meta.dirname, '../..'),
+      timeout: 20_000,
+    });
+  }
+
+  it('off: a database with pending migrations is refused with one line; on: they are applied at start', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'medq-ops-'));
+    const path = join(dir, 'medq.sqlite');
+    const refused = start({ MEDQ_DB: path });
+    expect(refused.status).toBe(78);
+    expect(refused.stderr).toMatch(/needs \d+ migration\(s\): run `npm run db:migrate` first, or set MEDQ_MIGRATE=on/);
+
+    // "on": the process migrates, then runs (an sms-only process with METRICS_PORT, stopped by a signal).
+    const { spawn } = await import('node:child_process');
+    const metricsPort = 20_000 + Math.floor(Math.random() * 20_000);
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', MEDQ_ROLES: 'sms', SMPP_URL: '', MEDQ_DB: path, MEDQ_MIGRATE: 'on', METRICS_PORT: String(metricsPort) },
+      cwd: resolve(import.meta.dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    await new Promise<void>((done, failed) => {
+      const t = setTimeout(() => failed(new Error(`no start: ${out}`)), 25_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('medq starting')) {
+          clearTimeout(t);
+          done();
+        }
+      });
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', (code) => failed(new Error(`exited ${code}: ${out}`)));
+    });
+    // A process without the api role serves /metrics on METRICS_PORT.
+    let metricsText = '';
+    for (let i = 0; i < 50 && !metricsText; i++) {
+      metricsText = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => '');
+      if (!metricsText) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(metricsText).toContain('# TYPE medq_outbox_depth gauge');
+    expect(metricsText).toMatch(/^medq_smpp_up 0$/m);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    const db = openDatabase(path);
+    expect(() => assertSchemaNotNewer(db)).not.toThrow();
+    const { pendingMigrations } = await import('../../src/db/client.js');
+    expect(pendingMigrations(db)).toBe(0);
+    db.$client.close();
+  }, 60_000);
+});
