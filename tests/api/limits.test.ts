@@ -88,22 +88,22 @@ describe('TRUST_PROXY configuration forms', () => {
     ['10.0.0.1', ['10.0.0.1']],
     [' 10.0.0.1 , 10.0.0.0/8,::1, fd00::/8 ', ['10.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']],
   ])('TRUST_PROXY=%j → %j', (raw, expected) => {
-    expect(loadConfig(raw === undefined ? {} : { TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+    expect(loadConfig(raw === undefined ? { NODE_ENV: 'test' } : { NODE_ENV: 'test', TRUST_PROXY: raw }).trustProxy).toEqual(expected);
   });
 
   it.each(['on', 'true', 'yes', 'all', '*', 'proxy.internal', '10.0.0.1,loadbalancer', '-1'])('TRUST_PROXY=%j is refused naming the variable', (raw) => {
-    expect(() => loadConfig({ TRUST_PROXY: raw })).toThrow(ConfigError);
-    expect(() => loadConfig({ TRUST_PROXY: raw })).toThrow(/^TRUST_PROXY: /);
+    expect(() => loadConfig({ NODE_ENV: 'test', TRUST_PROXY: raw })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'test', TRUST_PROXY: raw })).toThrow(/^TRUST_PROXY: /);
   });
 
   it('OTP_SMS_PER_HOUR defaults to 100; SMS_COUNTRIES to DEFAULT_REGION, or a list', () => {
-    expect(loadConfig({}).otpSmsPerHour).toBe(100);
-    expect(loadConfig({ OTP_SMS_PER_HOUR: '5' }).otpSmsPerHour).toBe(5);
-    expect(() => loadConfig({ OTP_SMS_PER_HOUR: 'lots' })).toThrow(/^OTP_SMS_PER_HOUR: /);
-    expect([...loadConfig({}).smsCountries]).toEqual(['IN']);
-    expect([...loadConfig({ DEFAULT_REGION: 'US' }).smsCountries]).toEqual(['US']);
-    expect([...loadConfig({ SMS_COUNTRIES: 'in, np' }).smsCountries]).toEqual(['IN', 'NP']);
-    expect(() => loadConfig({ SMS_COUNTRIES: 'IN,XX' })).toThrow(/^SMS_COUNTRIES: /);
+    expect(loadConfig({ NODE_ENV: 'test' }).otpSmsPerHour).toBe(100);
+    expect(loadConfig({ NODE_ENV: 'test', OTP_SMS_PER_HOUR: '5' }).otpSmsPerHour).toBe(5);
+    expect(() => loadConfig({ NODE_ENV: 'test', OTP_SMS_PER_HOUR: 'lots' })).toThrow(/^OTP_SMS_PER_HOUR: /);
+    expect([...loadConfig({ NODE_ENV: 'test', NODE_ENV: 'test' }).smsCountries]).toEqual(['IN']);
+    expect([...loadConfig({ NODE_ENV: 'test', DEFAULT_REGION: 'US' }).smsCountries]).toEqual(['US']);
+    expect([...loadConfig({ NODE_ENV: 'test', SMS_COUNTRIES: 'in, np' }).smsCountries]).toEqual(['IN', 'NP']);
+    expect(() => loadConfig({ NODE_ENV: 'test', SMS_COUNTRIES: 'IN,XX' })).toThrow(/^SMS_COUNTRIES: /);
   });
 });
 
