@@ -68,10 +68,17 @@ export async function runSyncEffect(
         const upcoming = upcomingForPhone(ctx, fx.phone, call.timezone);
         // A booking of today stays in the list after its slot's time: the caller may still be
         // waiting for the doctor, and wants to hear the queue (SPEC §11).
+        // "Upcoming" is later than now (SPEC §10), so this morning's missed visit is not read out;
+        // but a booking of today whose time has passed stays listed while its person is still in
+        // the queue: marked arrived, or the doctor is calling tokens and theirs is still to come.
         const listed = new Set(upcoming.map((a) => a.id));
-        const rows = [...todaysBookingsForPhone(ctx, fx.phone, call.timezone).filter((a) => !listed.has(a.id)), ...upcoming].sort(
-          (a, b) => a.date.localeCompare(b.date) || a.time.localeCompare(b.time),
-        );
+        const earlierToday = todaysBookingsForPhone(ctx, fx.phone, call.timezone).filter((a) => !listed.has(a.id));
+        const earlierQueue = queuePositions(ctx, earlierToday.map((a) => a.id), call.timezone);
+        const stillWaiting = earlierToday.filter((a) => {
+          const q = earlierQueue.get(a.id);
+          return a.status === 'arrived' || q?.standing === 'waiting' || q?.standing === 'serving';
+        });
+        const rows = [...stillWaiting, ...upcoming].sort((a, b) => a.date.localeCompare(b.date) || a.time.localeCompare(b.time));
         const queue = queuePositions(ctx, rows.map((a) => a.id), call.timezone);
         return {
           type: 'appointmentsLoaded',

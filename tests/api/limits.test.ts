@@ -100,7 +100,7 @@ describe('TRUST_PROXY configuration forms', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).otpSmsPerHour).toBe(100);
     expect(loadConfig({ NODE_ENV: 'test', OTP_SMS_PER_HOUR: '5' }).otpSmsPerHour).toBe(5);
     expect(() => loadConfig({ NODE_ENV: 'test', OTP_SMS_PER_HOUR: 'lots' })).toThrow(/^OTP_SMS_PER_HOUR: /);
-    expect([...loadConfig({ NODE_ENV: 'test', NODE_ENV: 'test' }).smsCountries]).toEqual(['IN']);
+    expect([...loadConfig({ NODE_ENV: 'test' }).smsCountries]).toEqual(['IN']);
     expect([...loadConfig({ NODE_ENV: 'test', DEFAULT_REGION: 'US' }).smsCountries]).toEqual(['US']);
     expect([...loadConfig({ NODE_ENV: 'test', SMS_COUNTRIES: 'in, np' }).smsCountries]).toEqual(['IN', 'NP']);
     expect(() => loadConfig({ NODE_ENV: 'test', SMS_COUNTRIES: 'IN,XX' })).toThrow(/^SMS_COUNTRIES: /);

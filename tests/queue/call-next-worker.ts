@@ -5,7 +5,7 @@ import { callNext, createSyncContext } from '../../src/sync/index.js';
 
 const [dbPath, nowIso, presses, startAt] = process.argv.slice(2) as [string, string, string, string];
 const db = openDatabase(dbPath);
-const ctx = createSyncContext(db, loadConfig({ MEDQ_DB: dbPath, LOG_LEVEL: 'silent' }), () => new Date(nowIso));
+const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: dbPath, LOG_LEVEL: 'silent' }), () => new Date(nowIso));
 // Every worker starts at the same instant, so the presses really collide.
 while (Date.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 1));
 const moves: string[] = [];
