@@ -45,7 +45,7 @@ describe.skipIf(!real.available)('day-one fixes on a real Asterisk', () => {
     const c = await stack.call({ callerId: phone });
     const from = await c.pressAfter('main-menu', '2');
     const one = await c.waitMedia('medq:appointments-one', { from });
-    const last = await c.waitMedia('medq:appointment-keys-last', { from: one.index });
+    const last = await c.waitMedia('medq:appointment-keys-last', { from: one.index, timeoutMs: 40_000 });
     await c.hangup();
     await c.ended();
     const heard = c.uris(from);
