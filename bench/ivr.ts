@@ -19,6 +19,8 @@ import { doubleBooked } from './sync.js';
 
 export interface IvrBenchOptions {
   levels: number[];
+  /** Node flags for both app processes (e.g. --cpu-prof). */
+  nodeFlags?: string[];
   log?: (line: string) => void;
 }
 
@@ -50,9 +52,9 @@ function q(sorted: number[], p: number): number | null {
 
 class App {
   constructor(readonly child: ChildProcess) {}
-  static async start(script: string, args: string[], logFile: string): Promise<App> {
+  static async start(script: string, args: string[], logFile: string, nodeFlags: string[] = []): Promise<App> {
     const out = await fs.open(logFile, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', out.fd, 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], { stdio: ['ignore', out.fd, 'inherit', 'ipc'] });
     await out.close();
     await new Promise<void>((resolve, reject) => {
       child.once('exit', (c) => reject(new Error(`${path.basename(script)} exited (${c}) before it was up`)));
@@ -85,12 +87,12 @@ class App {
 async function sippCalls(ast: AsteriskInstance, dir: string, phones: string[], rate: number): Promise<{ ok: boolean; stderr: string }> {
   await fs.mkdir(dir, { recursive: true });
   const pcaps = await writeDtmfPcaps('111', path.join(dir, 'pcap'));
-  const keys = pcaps.map((f, i) => `  <nop><action><exec play_pcap_audio="${f}"/></action></nop>\n  <pause milliseconds="${i === pcaps.length - 1 ? 200 : 2500}"/>`).join('\n');
+  const keys = pcaps.map((f, i) => `  <nop><action><exec play_pcap_audio="${f}"/></action></nop>\n  <pause milliseconds="${i === pcaps.length - 1 ? 200 : 1800}"/>`).join('\n');
   const bye = `  <send retrans="500" start_txn="bye">\n    <![CDATA[\nBYE [next_url] SIP/2.0\nVia: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\nFrom: "[$callername]" <sip:[$caller]@[$callerhost]>;tag=[pid]SIPpTag00[call_number]\nTo: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]\n[routes]\nCall-ID: [call_id]\nCSeq: 2 BYE\nContact: <sip:[$caller]@[local_ip]:[local_port]>\nMax-Forwards: 70\nContent-Length: 0\n\n    ]]>\n  </send>\n  <recv response="200" response_txn="bye" crlf="true"/>`;
   const scenario = readFileSync(TEMPLATE, 'utf8')
-    .replace('<!-- @FIRST_KEY_PAUSE@ -->', '<pause milliseconds="2500"/>')
+    .replace('<!-- @FIRST_KEY_PAUSE@ -->', '<pause milliseconds="2200"/>')
     .replace('<!-- @KEYPRESSES@ -->', keys)
-    .replace('<!-- @HOLD@ -->', '<pause milliseconds="3500"/>')
+    .replace('<!-- @HOLD@ -->', '<pause milliseconds="3000"/>')
     .replace('<!-- @HANGUP@ -->', bye)
     .replace('<Global variables="caller,callername,callerhost"/>', '<Global variables="callername,callerhost"/>')
     .replaceAll('[$caller]', '[field0]');
@@ -154,8 +156,8 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
     for (const which of ['minimal', 'medq'] as const) {
       const app =
         which === 'minimal'
-          ? await App.start(here('./minimal-app.ts'), [ast.ariUrl, ast.ariUser, ast.ariPassword], path.join(work, 'minimal.log'))
-          : await App.start(here('./ivr-app.ts'), [t.path, ast.ariUrl, ast.ariUser, ast.ariPassword, ast.soundsDir], path.join(work, 'medq.log'));
+          ? await App.start(here('./minimal-app.ts'), [ast.ariUrl, ast.ariUser, ast.ariPassword], path.join(work, 'minimal.log'), opts.nodeFlags)
+          : await App.start(here('./ivr-app.ts'), [t.path, ast.ariUrl, ast.ariUser, ast.ariPassword, ast.soundsDir], path.join(work, 'medq.log'), opts.nodeFlags);
       try {
         if (which === 'medq') await new Promise((r) => setTimeout(r, 3000)); // its stock of temporary passwords fills
         // Two warm-up calls, not counted (a fresh process compiles its code on the first calls).
