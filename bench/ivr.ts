@@ -19,6 +19,10 @@ import { doubleBooked } from './sync.js';
 
 export interface IvrBenchOptions {
   levels: number[];
+  /** Node flags for both app processes (e.g. --cpu-prof). */
+  nodeFlags?: string[];
+  /** Also MedQ at an older commit (bench/lib/baseline.ts, with ivr-app.ts copied in), same levels, same run. */
+  baseline?: { dir: string; label: string };
   log?: (line: string) => void;
 }
 
@@ -50,9 +54,9 @@ function q(sorted: number[], p: number): number | null {
 
 class App {
   constructor(readonly child: ChildProcess) {}
-  static async start(script: string, args: string[], logFile: string): Promise<App> {
+  static async start(script: string, args: string[], logFile: string, nodeFlags: string[] = []): Promise<App> {
     const out = await fs.open(logFile, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', out.fd, 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], { stdio: ['ignore', out.fd, 'inherit', 'ipc'] });
     await out.close();
     await new Promise<void>((resolve, reject) => {
       child.once('exit', (c) => reject(new Error(`${path.basename(script)} exited (${c}) before it was up`)));
@@ -85,12 +89,12 @@ class App {
 async function sippCalls(ast: AsteriskInstance, dir: string, phones: string[], rate: number): Promise<{ ok: boolean; stderr: string }> {
   await fs.mkdir(dir, { recursive: true });
   const pcaps = await writeDtmfPcaps('111', path.join(dir, 'pcap'));
-  const keys = pcaps.map((f, i) => `  <nop><action><exec play_pcap_audio="${f}"/></action></nop>\n  <pause milliseconds="${i === pcaps.length - 1 ? 200 : 2500}"/>`).join('\n');
+  const keys = pcaps.map((f, i) => `  <nop><action><exec play_pcap_audio="${f}"/></action></nop>\n  <pause milliseconds="${i === pcaps.length - 1 ? 200 : 1800}"/>`).join('\n');
   const bye = `  <send retrans="500" start_txn="bye">\n    <![CDATA[\nBYE [next_url] SIP/2.0\nVia: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\nFrom: "[$callername]" <sip:[$caller]@[$callerhost]>;tag=[pid]SIPpTag00[call_number]\nTo: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]\n[routes]\nCall-ID: [call_id]\nCSeq: 2 BYE\nContact: <sip:[$caller]@[local_ip]:[local_port]>\nMax-Forwards: 70\nContent-Length: 0\n\n    ]]>\n  </send>\n  <recv response="200" response_txn="bye" crlf="true"/>`;
   const scenario = readFileSync(TEMPLATE, 'utf8')
-    .replace('<!-- @FIRST_KEY_PAUSE@ -->', '<pause milliseconds="2500"/>')
+    .replace('<!-- @FIRST_KEY_PAUSE@ -->', '<pause milliseconds="2200"/>')
     .replace('<!-- @KEYPRESSES@ -->', keys)
-    .replace('<!-- @HOLD@ -->', '<pause milliseconds="3500"/>')
+    .replace('<!-- @HOLD@ -->', '<pause milliseconds="3000"/>')
     .replace('<!-- @HANGUP@ -->', bye)
     .replace('<Global variables="caller,callername,callerhost"/>', '<Global variables="callername,callerhost"/>')
     .replaceAll('[$caller]', '[field0]');
@@ -146,24 +150,30 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
   const ast = await startAsterisk({ name: 'bench' });
   const t = createTestDb();
   const observer = await AriEventStream.connect(ast, 'bench-observer', { subscribeAll: true });
-  const results: Record<'minimal' | 'medq', LevelResult[]> = { minimal: [], medq: [] };
-  let runNo = 10 + Math.floor(Math.random() * 80);
+  const results: Record<'minimal' | 'medq' | 'baseline', LevelResult[]> = { minimal: [], medq: [], baseline: [] };
+  const tb = opts.baseline ? createTestDb() : null;
+  let runNo = Math.floor(Math.random() * 90);
+  // Callers +91 99 RR NNNNNN: RR (10–99) differs per SIPp run, so every run's callers are new.
+  const runTag = () => String(10 + (runNo % 90));
   try {
     await renderPromptsWithCli(ast.soundsDir, t.path);
     t.db.$client.close(); // the ivr-app process owns the file now
-    for (const which of ['minimal', 'medq'] as const) {
+    tb?.db.$client.close();
+    for (const which of opts.baseline ? (['minimal', 'baseline', 'medq'] as const) : (['minimal', 'medq'] as const)) {
       const app =
         which === 'minimal'
-          ? await App.start(here('./minimal-app.ts'), [ast.ariUrl, ast.ariUser, ast.ariPassword], path.join(work, 'minimal.log'))
-          : await App.start(here('./ivr-app.ts'), [t.path, ast.ariUrl, ast.ariUser, ast.ariPassword, ast.soundsDir], path.join(work, 'medq.log'));
+          ? await App.start(here('./minimal-app.ts'), [ast.ariUrl, ast.ariUser, ast.ariPassword], path.join(work, 'minimal.log'), opts.nodeFlags)
+          : which === 'baseline'
+            ? await App.start(`${opts.baseline!.dir}/bench/ivr-app.ts`, [tb!.path, ast.ariUrl, ast.ariUser, ast.ariPassword, ast.soundsDir], path.join(work, 'baseline.log'), opts.nodeFlags)
+            : await App.start(here('./ivr-app.ts'), [t.path, ast.ariUrl, ast.ariUser, ast.ariPassword, ast.soundsDir], path.join(work, 'medq.log'), opts.nodeFlags);
       try {
-        if (which === 'medq') await new Promise((r) => setTimeout(r, 3000)); // its stock of temporary passwords fills
+        if (which !== 'minimal') await new Promise((r) => setTimeout(r, 3000)); // its stock of temporary passwords fills
         // Two warm-up calls, not counted (a fresh process compiles its code on the first calls).
         runNo++;
-        await sippCalls(ast, path.join(work, `${which}-warm-up`), [0, 1].map((i) => `+9199${String(runNo).padStart(2, '0')}${String(i).padStart(6, '0')}`), 2);
+        await sippCalls(ast, path.join(work, `${which}-warm-up`), [0, 1].map((i) => `+9199${runTag()}${String(i).padStart(6, '0')}`), 2);
         for (const calls of opts.levels) {
           runNo++;
-          const phones = Array.from({ length: calls }, (_, i) => `+9199${String(runNo).padStart(2, '0')}${String(i).padStart(6, '0')}`);
+          const phones = Array.from({ length: calls }, (_, i) => `+9199${runTag()}${String(i).padStart(6, '0')}`);
           const from = observer.events.length;
           const u0 = await app.usage();
           const a0 = procCpuMs(ast.pid!);
@@ -173,8 +183,8 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           const a1 = procCpuMs(ast.pid!);
           const { perKey, completed } = keyLatencies(observer.events, from);
           const r: LevelResult = { calls, sippOk: sipp.ok, completed, perKey, appCpuMs: u1.cpuMs - u0.cpuMs, astCpuMs: a1 - a0, rssMb: u1.rssMb };
-          if (which === 'medq') {
-            const db = openDatabase(t.path);
+          if (which !== 'minimal') {
+            const db = openDatabase(which === 'medq' ? t.path : tb!.path);
             const ph = JSON.stringify(phones);
             r.booked = (db.$client.prepare(`SELECT count(*) n FROM appointments WHERE status = 'booked' AND person_phone IN (SELECT value FROM json_each(?))`).get(ph) as { n: number }).n;
             r.doubleBooked = doubleBooked(db);
@@ -183,7 +193,7 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           results[which].push(r);
           const fmt = (k: number[]) => `${q(k, 0.5)?.toFixed(0) ?? '—'}/${q(k, 0.99)?.toFixed(0) ?? '—'}`;
           log(
-            `${which.padEnd(7)} ${String(calls).padStart(3)} calls: sipp ${sipp.ok ? 'ok' : 'FAILED'}, ${completed} completed; key→prompt p50/p99 ms: ${perKey.map(fmt).join('  ')}; app cpu ${r.appCpuMs.toFixed(0)} ms ÷ asterisk ${r.astCpuMs.toFixed(0)} ms = ${(r.appCpuMs / r.astCpuMs).toFixed(2)}; rss ${r.rssMb.toFixed(0)} MiB${r.booked !== undefined ? `; booked ${r.booked}/${calls}, double-booked ${r.doubleBooked}` : ''}${sipp.ok ? '' : `\n${sipp.stderr.slice(-500)}`}`,
+            `${(which === 'baseline' ? `@${opts.baseline!.label}` : which).padEnd(8)} ${String(calls).padStart(3)} calls: sipp ${sipp.ok ? 'ok' : 'FAILED'}, ${completed} completed; key→prompt p50/p99 ms: ${perKey.map(fmt).join('  ')}; app cpu ${r.appCpuMs.toFixed(0)} ms ÷ asterisk ${r.astCpuMs.toFixed(0)} ms = ${(r.appCpuMs / r.astCpuMs).toFixed(2)}; rss ${r.rssMb.toFixed(0)} MiB${r.booked !== undefined ? `; booked ${r.booked}/${calls}, double-booked ${r.doubleBooked}` : ''}${sipp.ok ? '' : `\n${sipp.stderr.slice(-500)}`}`,
           );
         }
       } finally {
@@ -194,13 +204,27 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
     observer.close();
     await ast.stop();
     await fs.rm(t.dir, { recursive: true, force: true });
+    if (tb) await fs.rm(tb.dir, { recursive: true, force: true });
     if (process.env['MEDQ_KEEP_BENCH'] !== '1') await fs.rm(work, { recursive: true, force: true });
     else log(`ivr bench files kept in ${work}`);
   }
-  return summarise(results, opts.levels);
+  const out = summarise(results, opts.levels);
+  if (opts.baseline) {
+    for (const r of results.baseline) {
+      const fmt = (k: number[]) => `${q(k, 0.5)?.toFixed(0) ?? '—'}/${q(k, 0.99)?.toFixed(0) ?? '—'}`;
+      out.figures[`ivr_baseline_${r.calls}`] = {
+        value: null,
+        unit: 'text',
+        note: `MedQ at ${opts.baseline.label}, same run, ${r.calls} calls: key→prompt p50/p99 ms per key ${r.perKey.map(fmt).join(', ')}; app CPU ÷ Asterisk ${(r.appCpuMs / r.astCpuMs).toFixed(2)} (${(r.appCpuMs / r.calls).toFixed(1)} ms per call); booked ${r.booked}/${r.calls}, double-booked ${r.doubleBooked}`,
+      };
+      out.integrity.doubleBooked += r.doubleBooked ?? 0;
+      out.integrity.lost += Math.max(0, r.completed - (r.booked ?? 0));
+    }
+  }
+  return out;
 }
 
-function summarise(results: Record<'minimal' | 'medq', LevelResult[]>, levels: number[]) {
+function summarise(results: Record<'minimal' | 'medq' | 'baseline', LevelResult[]>, levels: number[]) {
   const figures: Figures = {};
   const KEYS = ['main menu → doctors', 'doctor → slot offer', 'confirm → confirmation'];
   const good = (r: LevelResult, p99Limit: number) => r.sippOk && r.completed === r.calls && (r.doubleBooked ?? 0) === 0 && (r.booked === undefined || r.booked === r.calls) && r.perKey.every((k) => (q(k, 0.99) ?? Infinity) < p99Limit);

@@ -34,7 +34,7 @@ await section('api', ['api_bare_fastify_rps', 'api_slots_rps', 'api_me_appointme
   const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['api-server.ts']) : null;
   try {
     return await benchApi({
-      durationMs: quick ? 6000 : 30000,
+      durationMs: quick ? 4500 : 30000,
       connections: 50,
       nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${process.cwd()}/bench/results/profiles`] : [],
       ...(baseline ? { baseline } : {}),
@@ -45,18 +45,23 @@ await section('api', ['api_bare_fastify_rps', 'api_slots_rps', 'api_me_appointme
 });
 
 await section('sync', ['booking_commits_per_s_1', 'booking_commits_per_s_4', 'sqlite_bare_commits_per_s', 'phone_lookup_us_1k', 'phone_lookup_us_1m'], async () => {
-  const { figures: f, integrity: i } = await benchSync({ durationMs: quick ? 5000 : 20000, lookupSizes: [1000, 1_000_000] });
+  const { figures: f, integrity: i } = await benchSync({ durationMs: quick ? 3000 : 20000, lookupSizes: [1000, 1_000_000] });
   integrity.lost += i.lost;
   integrity.doubleBooked += i.doubleBooked;
   integrity.parts.push('sync');
   return f;
 });
 
-await section('sms', ['sms_submit_per_s_window1', 'sms_submit_per_s_window10', 'sms_submit_per_s_kannel'], () => benchSms({ messages: quick ? 1000 : 5000 }));
+await section('sms', ['sms_submit_per_s_window1', 'sms_submit_per_s_window10', 'sms_submit_per_s_kannel'], () => benchSms({ messages: quick ? 500 : 5000 }));
 
 const ivrLevels = args.find((a) => a.startsWith('--ivr-levels='))?.slice('--ivr-levels='.length).split(',').map(Number) ?? (quick ? [1, 50, 100] : [1, 50, 100, 150, 200]);
 await section('ivr', ['ivr_concurrent_booking_calls', 'ivr_concurrent_calls_minimal', 'ivr_app_cpu_ratio', 'ivr_key_to_prompt_ms_minimal_p99'], async () => {
-  const { figures: f, integrity: i } = await benchIvr({ levels: ivrLevels });
+  const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['ivr-app.ts']) : null;
+  const { figures: f, integrity: i } = await benchIvr({
+    levels: ivrLevels,
+    nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${process.cwd()}/bench/results/profiles`] : [],
+    ...(baseline ? { baseline } : {}),
+  }).finally(() => baseline?.remove());
   integrity.lost += i.lost;
   integrity.doubleBooked += i.doubleBooked;
   integrity.parts.push('ivr');

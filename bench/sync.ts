@@ -63,7 +63,7 @@ async function runWriters(path: string, mode: 'book' | 'bare', writers: number, 
     spawn(process.execPath, ['--import', 'tsx', script, path, mode, String(w), String(writers), String(durationMs)], { stdio: ['pipe', 'pipe', 'inherit'] }),
   );
   // Let every process load before the start signal (module loading is not what is measured).
-  await new Promise((r) => setTimeout(r, 4000));
+  await new Promise((r) => setTimeout(r, 3000));
   for (const c of children) c.stdin!.write('go\n');
   const results = await Promise.all(
     children.map(async (c) => {

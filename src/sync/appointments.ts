@@ -165,9 +165,9 @@ export function offerNextSlot(
     }
     placeHold(tx, doctor.id, slot, holder, now);
     return ok(slot);
-  });
+  }, { durable: false }); // a hold only: see WriteOptions
 }
 
 export function releaseHolds(ctx: SyncContext, holder: string): void {
-  writeTx(ctx, (tx) => releaseHoldsInTx(tx, holder));
+  writeTx(ctx, (tx) => releaseHoldsInTx(tx, holder), { durable: false });
 }

@@ -28,17 +28,31 @@ export function abort(result: Fail): never {
   throw new Abort(result);
 }
 
+export interface WriteOptions {
+  /**
+   * false: the commit does not wait for the disk (synchronous=NORMAL for this transaction only).
+   * Only for rows whose loss in a power cut harms no one: offer holds, which expire by themselves
+   * within a minute. The next durable commit carries them to disk anyway (same WAL). Its fsync
+   * would otherwise stall the IVR's event loop for every call's slot offer (issue 10).
+   */
+  durable?: boolean;
+}
+
 /**
  * The one way to write. BEGIN IMMEDIATE takes the write lock up front, so the checks a use case
  * makes inside the transaction still hold when it writes (no read-then-write race between processes).
  * The body must be synchronous: better-sqlite3 transactions cannot span an await.
  * A body that calls abort(failure) is rolled back, and the failure is returned as a value.
  */
-export function writeTx<T>(ctx: Pick<SyncContext, 'db'>, body: (tx: Tx) => T): T {
+export function writeTx<T>(ctx: Pick<SyncContext, 'db'>, body: (tx: Tx) => T, opts: WriteOptions = {}): T {
+  const light = opts.durable === false && !ctx.db.$client.inTransaction;
+  if (light) ctx.db.$client.pragma('synchronous = NORMAL');
   try {
     return ctx.db.transaction(body, { behavior: 'immediate' });
   } catch (e) {
     if (e instanceof Abort) return e.result as T;
     throw e;
+  } finally {
+    if (light) ctx.db.$client.pragma('synchronous = FULL');
   }
 }

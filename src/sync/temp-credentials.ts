@@ -4,7 +4,7 @@
 // (~75 ms of a core, longer under load). Hashed when the caller presses "confirm", it sat on the
 // critical path of the key→prompt time at key 3 (issue 10). So a small stock of fresh
 // {password, hash} pairs is kept ready: made on libuv's thread pool (never on the event loop),
-// refilled after each use, and handed out once each. A caller arriving when the stock is empty
+// refilled shortly after each use (one hash at a time), and handed out once each. A caller arriving when the stock is empty
 // gets a pair hashed for them there and then, as before. The pairs only ever live in this
 // process's memory and are random and unassigned until taken.
 import { generateTempPassword, hashPassword } from './credentials.js';
@@ -28,7 +28,7 @@ async function makePair(): Promise<TempCredentials> {
   return { password, hash: await hashPassword(password) };
 }
 
-export function createTempCredentialStock(size = 16, parallel = 2): TempCredentialStock {
+export function createTempCredentialStock(size = 16, parallel = 1, refillDelayMs = 500): TempCredentialStock {
   const stock: TempCredentials[] = [];
   let filling = 0;
   let full: Promise<void> | null = null;
@@ -61,7 +61,9 @@ export function createTempCredentialStock(size = 16, parallel = 2): TempCredenti
     take() {
       failed = false;
       const pair = stock.shift();
-      refill();
+      // Refilled a moment later, one hash at a time: the caller who took this pair is about to
+      // commit and hear the confirmation, and argon2 on every core would be felt there.
+      setTimeout(refill, refillDelayMs).unref();
       return pair ? Promise.resolve(pair) : makePair();
     },
     prime() {
