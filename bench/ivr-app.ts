@@ -8,7 +8,7 @@ import { createLogger } from '../src/shared/logger.js';
 import { createSyncContext } from '../src/sync/index.js';
 
 const [dbPath, ariUrl, ariUser, ariPassword, soundsDir] = process.argv.slice(2) as [string, string, string, string, string];
-const config = loadConfig({ MEDQ_DB: dbPath, LOG_LEVEL: 'info' });
+const config = loadConfig({ NODE_ENV: 'test', MEDQ_DB: dbPath, LOG_LEVEL: 'info' });
 const db = openDatabase(dbPath);
 const ctx = createSyncContext(db, config);
 const logger = createLogger('info');

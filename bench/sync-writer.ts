@@ -18,7 +18,7 @@ const writers = Number(writersArg);
 const durationMs = Number(durationArg);
 const db = openDatabase(path!);
 const now = new Date('2026-11-30T08:00:00+05:30');
-const ctx = createSyncContext(db, loadConfig({ MEDQ_DB: path!, MAX_ACTIVE_APPOINTMENTS: '100', LOG_LEVEL: 'silent' }), () => now);
+const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: path!, MAX_ACTIVE_APPOINTMENTS: '100', LOG_LEVEL: 'silent' }), () => now);
 
 // Start together: wait for "go" on stdin.
 await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));

@@ -30,7 +30,7 @@ function prepareFile(dir: string, name: string): string {
   const path = join(dir, name);
   const db = openDatabase(path);
   migrateDatabase(db);
-  const ctx = createSyncContext(db, loadConfig({ MEDQ_DB: path, LOG_LEVEL: 'silent' }), () => BENCH_NOW);
+  const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: path, LOG_LEVEL: 'silent' }), () => BENCH_NOW);
   loadSeed(ctx, BENCH_SEED);
   // Returning callers (BENCH_CALLERS accounts, each at most 100 upcoming bookings); the first through
   // the sync module, the rest in bulk.
@@ -123,7 +123,7 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
       const started = performance.now();
       fillPatients(db, size);
       const fillS = (performance.now() - started) / 1000;
-      const ctx = createSyncContext(db, loadConfig({ MEDQ_DB: path, LOG_LEVEL: 'silent' }), () => BENCH_NOW);
+      const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: path, LOG_LEVEL: 'silent' }), () => BENCH_NOW);
       const phone = (i: number) => `+9196${String(10000000 + i)}`;
       const M = 5000;
       const lookups: number[] = [];
