@@ -1,5 +1,5 @@
 // npm run call -- --from +919999999999 [--did 7000] [--withheld]
-//                 [--ari http://127.0.0.1:8088 --user medq --password …] [--app medq-phone]
+//                 [--ari http://127.0.0.1:8088 --user medq --password …] [--app medq-phone-PID]
 // A terminal phone into a running stack: places a Local call into [medq-inbound] exactly where a
 // trunk call lands, prints each prompt's words as Asterisk starts playing them, and sends every
 // key typed (0-9 * #) at once as DTMF. Ctrl-C hangs up; the program ends when the call does.
@@ -16,7 +16,7 @@ import { activeDoctors, createSyncContext, listClinics } from '../sync/index.js'
 import { mediaText, NO_NAMES, SpokenLine, type NameBook } from './phone-text.js';
 
 const USAGE =
-  'usage: npm run call -- --from +919999999999 [--did 7000] [--withheld] [--ari http://127.0.0.1:8088] [--user USER] [--password PASS] [--app medq-phone]';
+  'usage: npm run call -- --from +919999999999 [--did 7000] [--withheld] [--ari http://127.0.0.1:8088] [--user USER] [--password PASS] [--app medq-phone-PID]';
 
 function usage(problem: string): never {
   process.stderr.write(`medq call: ${problem}\n${USAGE}\n`);
@@ -33,7 +33,7 @@ function parseOptions() {
         ari: { type: 'string' },
         user: { type: 'string' },
         password: { type: 'string' },
-        app: { type: 'string', default: 'medq-phone' },
+        app: { type: 'string' },
         context: { type: 'string', default: 'medq-inbound' },
       },
     }).values;
@@ -65,7 +65,9 @@ function readStackFile(): { ariUrl?: string; ariUser?: string; ariPassword?: str
     return null;
   }
 }
-const app = opts.app!;
+// A name of its own per run: a second terminal phone started just after the first would otherwise
+// wait on Asterisk tearing down the first one's registration of the same application.
+const app = opts.app ?? `medq-phone-${process.pid}`;
 const out = (s: string): boolean => process.stdout.write(s);
 
 /** Clinic and doctor names, to print `sound:medq/doctor-3` as the name (best effort). */

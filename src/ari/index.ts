@@ -5,6 +5,7 @@
 // Transfers to reception leave Stasis with `continue` into [medq-reception] (extensions.conf)
 // after setting the channel variable MEDQ_RECEPTION to RECEPTION_ENDPOINT: the dialplan dials it,
 // so the call no longer depends on this process once handed over.
+import { metrics } from '../metrics/index.js';
 import { ConfigError, type Config } from '../config/index.js';
 import { normalizePhone } from '../phone/index.js';
 import type { Logger } from '../shared/logger.js';
@@ -142,7 +143,10 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
         }
         const session = new CallSession(ch.id, sessionDeps);
         sessions.set(ch.id, session);
+        metrics.callsActive.inc();
         void session.finished.then(() => {
+          metrics.callsActive.dec();
+          metrics.callsTotal.inc({ outcome: session.outcome });
           if (sessions.get(ch.id) === session) sessions.delete(ch.id);
         });
         const arg = ev.args?.[0]?.trim();

@@ -7,6 +7,7 @@
 // WebSocket, app registration), retrying forever with a back-off capped at 2 s. ari-client's own
 // retry loop is kept from starting (see #watchSocket); WebSocketMaxRetries and
 // WebSocketReconnecting are still handled, as a second line, the same way.
+import { metrics } from '../metrics/index.js';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
@@ -251,6 +252,7 @@ export class AriLink {
     client.on('ApplicationReplaced', () => {
       if (this.#client !== client || this.#state !== 'up') return;
       this.#state = 'down';
+      metrics.ariUp.set(0);
       this.#log.error(
         { ari: url, app },
         `another process registered ARI application '${app}' on this Asterisk; this one no longer receives calls (run one ivr process per Asterisk)`,
@@ -259,6 +261,8 @@ export class AriLink {
     });
     this.#state = 'up';
     this.#connects += 1;
+    metrics.ariUp.set(1);
+    if (this.#connects > 1) metrics.reconnects.inc({ link: 'ari' });
     this.#closeCurrent = () => this.#discard(client);
     const stopPing = this.#keepAlive(client);
     this.#log.info({ ari: url, app, connects: this.#connects }, 'ARI connected; application registered');
@@ -273,6 +277,7 @@ export class AriLink {
     this.#closeCurrent = null;
     const wasUp = this.#state === 'up';
     this.#state = 'down';
+    metrics.ariUp.set(0);
     this.#client = null;
     this.#discard(client);
     if (!this.#stopped && wasUp) {

@@ -6,6 +6,7 @@
 // run in the background and send their result back through the queue, so keys pressed meanwhile
 // still reach the flow (type-ahead). When the channel goes, timers and playbacks are dropped, the
 // flow hears `hangup`, and the session ends once a booking already issued has finished: it stands.
+import { metrics } from '../metrics/index.js';
 import {
   initialState,
   isFinished,
@@ -117,7 +118,16 @@ export class CallSession {
     for (const ev of this.#early.splice(0)) this.#feed(ev);
   }
 
+  /** How the call went, for medq_calls_total{outcome}: the last thing it achieved. */
+  get outcome(): 'booked' | 'cancelled' | 'transferred' | 'ended' {
+    return this.#outcome;
+  }
+  #outcome: 'booked' | 'cancelled' | 'transferred' | 'ended' = 'ended';
+  /** When the caller's last key arrived (monotonic ms), until the next prompt is asked for. */
+  #keyAt: number | null = null;
+
   dtmf(digit: string): void {
+    this.#keyAt ??= performance.now();
     const ev: CallEvent = { type: 'dtmf', digit };
     if (this.#phase === 'answering') {
       if (this.#early.length < 32) this.#early.push(ev);
@@ -173,6 +183,8 @@ export class CallSession {
 
   #feed(ev: CallEvent, evenIfGone = false): void {
     if (this.#phase === 'finished') return;
+    if (ev.type === 'bookingResult' && ev.ok) this.#outcome = 'booked';
+    else if (ev.type === 'cancelResult' && ev.ok && this.#outcome !== 'booked') this.#outcome = 'cancelled';
     if (this.#phase === 'gone' && !evenIfGone && !isResult(ev)) return;
     this.#queue.push(ev);
     if (!this.#draining) void this.#drain();
@@ -236,6 +248,7 @@ export class CallSession {
         this.#timers.delete(fx.timerId);
         return;
       case 'transfer':
+        this.#outcome = 'transferred';
         if (!live) return;
         this.#log.info({ endpoint: fx.endpoint, context: this.#deps.receptionContext }, 'transferring to reception');
         try {
@@ -259,12 +272,19 @@ export class CallSession {
     const media = stoppableMedia(toMedia(fx.items, { hasSound: (name) => this.#deps.sounds.has(fx.lang, name) }), fx.lang);
     // The line a call is followed by in the log: which prompts, and what the caller hears.
     this.#log.info({ playback: fx.playbackId, prompt: fx.prompts, text: fx.text }, 'prompt');
+    if (this.#keyAt !== null) {
+      metrics.keyToPrompt.observe((performance.now() - this.#keyAt) / 1000);
+      this.#keyAt = null;
+    }
     this.#track(fx.playbackId);
     try {
       await this.#deps.ops.play(this.channelId, fx.playbackId, media, fx.lang);
     } catch (err) {
-      // The menu must still go on (its timer starts when the prompt "finished").
-      this.#log.info({ playback: fx.playbackId, err: errorText(err) }, 'playback could not start');
+      // The menu must still go on (its timer starts when the prompt "finished"). A caller who hung
+      // up while the play request was on its way is not a fault: nothing is left to play to.
+      const text = errorText(err);
+      if (this.#phase === 'gone' || /Channel not found/i.test(text)) this.#log.debug({ playback: fx.playbackId }, 'prompt not played: the caller has gone');
+      else this.#log.info({ playback: fx.playbackId, err: text }, 'playback could not start');
       this.playbackFinished(fx.playbackId);
     }
   }

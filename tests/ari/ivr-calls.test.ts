@@ -2,6 +2,7 @@
 // one over the PJSIP trunk with SIPp and RFC 4733 keys) reach the ARI adapter running in this
 // process (startIvrRole) on a real SQLite database, with prompts rendered by the prompts CLI.
 // What the caller hears is read from Asterisk's own events; what was booked, from the database.
+import { renderMetrics } from '../../src/metrics/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -138,6 +139,12 @@ describe.skipIf(!real.available)('IVR calls on a real Asterisk', () => {
     const line = stack.logs.find((l) => l.msg === 'prompt' && l.call === c.appChannelId && l.prompt?.includes('confirmed'));
     expect(line?.text).toContain(`Your token number is ${token}.`);
     expect(line?.playback).toMatch(new RegExp(`^${c.appChannelId.replace(/\./g, '\\.')}-p\\d+$`));
+    // SPEC §12: the same call in the metrics (this process runs the ivr role in-process).
+    const m = (await renderMetrics()).body;
+    expect(m).toMatch(/^medq_calls_total\{outcome="booked"\} [1-9]/m);
+    expect(m).toMatch(/^medq_bookings_total\{channel="ivr"\} [1-9]/m);
+    expect(m).toMatch(/^medq_key_to_prompt_seconds_count [1-9]/m);
+    expect(m).toMatch(/^medq_ari_up 1$/m);
   }, 60_000);
 
   it('a second call from the same phone books on the same account (no second welcome), then hears and cancels a booking', async () => {
