@@ -1,4 +1,5 @@
 // The only module that reads process.env. Everything else receives a typed Config.
+import { isIP } from 'node:net';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 
 export type Role = 'api' | 'ivr' | 'sms';
@@ -135,7 +136,12 @@ function trustProxy(env: Env): false | number | string[] {
   }
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   for (const a of list) {
-    if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a)) throw new ConfigError('TRUST_PROXY', `"${a}" is not an IP address or CIDR`);
+    // Checked here as proxy-addr will at start, so a typo is one line naming the variable, not a crash.
+    const [addr = '', prefix, ...rest] = a.split('/');
+    const family = isIP(addr);
+    const maxPrefix = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (family === 0 || rest.length > 0 || !prefixOk) throw new ConfigError('TRUST_PROXY', `"${a}" is not an IP address or CIDR`);
   }
   return list;
 }

@@ -91,7 +91,7 @@ describe('TRUST_PROXY configuration forms', () => {
     expect(loadConfig(raw === undefined ? { NODE_ENV: 'test' } : { NODE_ENV: 'test', TRUST_PROXY: raw }).trustProxy).toEqual(expected);
   });
 
-  it.each(['on', 'true', 'yes', 'all', '*', 'proxy.internal', '10.0.0.1,loadbalancer', '-1'])('TRUST_PROXY=%j is refused naming the variable', (raw) => {
+  it.each(['on', 'true', 'yes', 'all', '*', 'proxy.internal', '10.0.0.1,loadbalancer', '-1', '999.1.1.1', '10.0.0.0/33', 'fd00::/129', '10.0.0.1/8/8'])('TRUST_PROXY=%j is refused naming the variable', (raw) => {
     expect(() => loadConfig({ NODE_ENV: 'test', TRUST_PROXY: raw })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'test', TRUST_PROXY: raw })).toThrow(/^TRUST_PROXY: /);
   });
