@@ -3,30 +3,17 @@
 // Without --password-stdin a random password is generated, printed once, and must be changed at
 // the first log-in; with it, the password is read from standard input (never from the command
 // line, where it would land in the shell history and the process list).
-import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { migrateDatabase, openDatabase } from '../db/client.js';
 import { configOrExit, fatal } from '../shared/cli.js';
+import { generatedPassword, readStdin, usageExit } from '../shared/password-input.js';
 import { createStaffAccount } from '../sync/admin.js';
 import { checkNewPassword, createSyncContext, hashPassword } from '../sync/index.js';
 
 const USAGE = 'usage: npm run staff:create -- --username NAME --phone PHONE --name "DISPLAY NAME" [--password-stdin]';
 
 function usage(problem: string): never {
-  process.stderr.write(`medq: ${problem}\n${USAGE}\n`);
-  process.exit(64); // EX_USAGE
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
-
-function generatedPassword(): string {
-  // No look-alike characters: it is read off a terminal and typed in.
-  const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  return Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]).join('');
+  return usageExit(USAGE, problem);
 }
 
 async function main(): Promise<void> {

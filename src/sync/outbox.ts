@@ -16,22 +16,22 @@ export interface OutgoingSms {
   dedupeKey?: string;
 }
 
+function outboxRow(sms: OutgoingSms, now: Date) {
+  return {
+    kind: sms.kind,
+    phone: sms.phone,
+    body: sms.body,
+    appointmentId: sms.appointmentId ?? null,
+    verificationId: sms.verificationId ?? null,
+    expiresAt: sms.expiresAt ?? null,
+    dedupeKey: sms.dedupeKey ?? null,
+    createdAt: now.getTime(),
+    nextAttemptAt: now.getTime(),
+  };
+}
+
 export function enqueueSms(tx: Tx, sms: OutgoingSms, now: Date): number {
-  return tx
-    .insert(smsOutbox)
-    .values({
-      kind: sms.kind,
-      phone: sms.phone,
-      body: sms.body,
-      appointmentId: sms.appointmentId ?? null,
-      verificationId: sms.verificationId ?? null,
-      expiresAt: sms.expiresAt ?? null,
-      dedupeKey: sms.dedupeKey ?? null,
-      createdAt: now.getTime(),
-      nextAttemptAt: now.getTime(),
-    })
-    .returning({ id: smsOutbox.id })
-    .get().id;
+  return tx.insert(smsOutbox).values(outboxRow(sms, now)).returning({ id: smsOutbox.id }).get().id;
 }
 
 export function countRecentSms(tx: Tx | Db, phone: string, kind: SmsKind, sinceMs: number): number {
@@ -52,17 +52,7 @@ export function countRecentSms(tx: Tx | Db, phone: string, kind: SmsKind, sinceM
 export function enqueueSmsOnce(tx: Tx, sms: OutgoingSms, dedupeKey: string, now: Date): number | null {
   const row = tx
     .insert(smsOutbox)
-    .values({
-      kind: sms.kind,
-      phone: sms.phone,
-      body: sms.body,
-      appointmentId: sms.appointmentId ?? null,
-      verificationId: sms.verificationId ?? null,
-      expiresAt: sms.expiresAt ?? null,
-      dedupeKey,
-      createdAt: now.getTime(),
-      nextAttemptAt: now.getTime(),
-    })
+    .values(outboxRow({ ...sms, dedupeKey }, now))
     .onConflictDoNothing({ target: smsOutbox.dedupeKey })
     .returning({ id: smsOutbox.id })
     .get();
