@@ -147,7 +147,8 @@ function onEvent(ev: AriEvent): void {
     answered = true;
     for (const k of typedAhead.splice(0)) void sendKey(k);
   } else if ((id === callerChannel || id === ivrChannel) && (ev.type === 'ChannelDestroyed' || ev.type === 'StasisEnd')) {
-    if (id === callerChannel || ev.type === 'ChannelDestroyed') finish(`call ended${ev.cause_txt ? ` (${ev.cause_txt})` : ''}`, 0);
+    // Our own hang-up's events can arrive before the DELETE's answer: it is still "hung up".
+    if (id === callerChannel || ev.type === 'ChannelDestroyed') finish(hangingUp ?? `call ended${ev.cause_txt ? ` (${ev.cause_txt})` : ''}`, 0);
   }
 }
 
@@ -181,8 +182,10 @@ function finish(message: string, code: number): void {
   }
 }
 
+let hangingUp: string | null = null;
 async function hangUp(why: string): Promise<void> {
-  if (ended) return;
+  if (ended || hangingUp) return;
+  hangingUp = why;
   try {
     await ari('DELETE', `/channels/${callerChannel}`);
   } catch {
