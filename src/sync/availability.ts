@@ -43,30 +43,35 @@ export interface SlotRef {
   time: string;
 }
 
+/** A doctor's row as DoctorInfo has it; shared with the prepared reads in queries.ts. */
+export const DOCTOR_COLUMNS = {
+  id: doctors.id,
+  name: doctors.name,
+  specialty: doctors.specialty,
+  clinicId: doctors.clinicId,
+  clinicName: clinics.name,
+  timezone: clinics.timezone,
+  active: doctors.active,
+};
+
+export const SCHEDULE_COLUMNS = {
+  weekday: schedules.weekday,
+  startTime: schedules.startTime,
+  endTime: schedules.endTime,
+  slotMinutes: schedules.slotMinutes,
+  capacity: schedules.capacity,
+};
+
 export function loadDoctor(tx: Reader, doctorId: number): DoctorInfo | null {
   const row = tx
-    .select({
-      id: doctors.id,
-      name: doctors.name,
-      specialty: doctors.specialty,
-      clinicId: doctors.clinicId,
-      clinicName: clinics.name,
-      timezone: clinics.timezone,
-      active: doctors.active,
-    })
+    .select(DOCTOR_COLUMNS)
     .from(doctors)
     .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
     .where(eq(doctors.id, doctorId))
     .get();
   if (!row) return null;
   const blocks = tx
-    .select({
-      weekday: schedules.weekday,
-      startTime: schedules.startTime,
-      endTime: schedules.endTime,
-      slotMinutes: schedules.slotMinutes,
-      capacity: schedules.capacity,
-    })
+    .select(SCHEDULE_COLUMNS)
     .from(schedules)
     .where(eq(schedules.doctorId, doctorId))
     .all();

@@ -8,7 +8,7 @@ import type { Db } from '../db/client.js';
 import { accounts, appointments, clinics, doctors, LIVE_APPOINTMENT_STATUSES, patients, schedules } from '../db/schema.js';
 import { dateInDays, earliestLocalDate, isPastSlot } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
-import { BOOKING_HORIZON_DAYS, freeSlotsOn, type DoctorInfo, type FreeSlot } from './availability.js';
+import { BOOKING_HORIZON_DAYS, DOCTOR_COLUMNS, freeSlotsOn, SCHEDULE_COLUMNS, type DoctorInfo, type FreeSlot } from './availability.js';
 import type { SyncContext } from './context.js';
 import type { AccountRow } from './accounts-in-tx.js';
 
@@ -206,27 +206,13 @@ function prepare(db: Db) {
       .orderBy(desc(appointments.date), desc(appointments.slotTime), desc(appointments.id))
       .prepare(),
     doctor: db
-      .select({
-        id: doctors.id,
-        name: doctors.name,
-        specialty: doctors.specialty,
-        clinicId: doctors.clinicId,
-        clinicName: clinics.name,
-        timezone: clinics.timezone,
-        active: doctors.active,
-      })
+      .select(DOCTOR_COLUMNS)
       .from(doctors)
       .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
       .where(eq(doctors.id, sql.placeholder('doctorId')))
       .prepare(),
     schedules: db
-      .select({
-        weekday: schedules.weekday,
-        startTime: schedules.startTime,
-        endTime: schedules.endTime,
-        slotMinutes: schedules.slotMinutes,
-        capacity: schedules.capacity,
-      })
+      .select(SCHEDULE_COLUMNS)
       .from(schedules)
       .where(eq(schedules.doctorId, sql.placeholder('doctorId')))
       .prepare(),

@@ -19,7 +19,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
+export const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
 /** Screenshots kept as test artifacts (gitignored) for a person to look at. */
 export const SCREENSHOTS = fileURLToPath(new URL('../../test-artifacts/screenshots/', import.meta.url));
 

@@ -1,38 +1,20 @@
 // The patient pages in a real Chromium (Debian's /usr/bin/chromium driven by playwright-core)
 // against the real API on 127.0.0.1 with a real SQLite file: what a patient sees and does.
 // SMS codes and the welcome password are read from the sms_outbox table, as the SMSC would get them.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { desc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildApp } from '../../src/api/app.js';
 import { accounts, appointments, smsOutbox } from '../../src/db/schema.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { activeDoctors, bookByPhone, hashPassword, listClinics, registerAccount } from '../../src/sync/index.js';
 import { createTestDb, MONDAY_MORNING, type TestDb } from '../support/db.js';
+import { haveChromium, inCi, launchBrowser, WEB_ROOT } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
 const SCREENSHOT = '/tmp/medq-web.png';
 const IVR_MESSAGE =
   'We found that you have booked appointments via phone. Would you like to link your existing bookings to this web account?';
-
-const inCi = process.env['CI'] === 'true';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && !inCi) {
-  console.warn(`[tests/web] skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium). Under CI=true this fails instead.`);
-}
 
 // Under CI a missing browser is a failure (the beforeAll throws), never a skip.
 describe.skipIf(!haveChromium && !inCi)('patient web pages in Chromium', () => {
@@ -46,8 +28,7 @@ describe.skipIf(!haveChromium && !inCi)('patient web pages in Chromium', () => {
   let problems: string[];
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`CI=true and no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium)`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
