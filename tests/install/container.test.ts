@@ -138,6 +138,7 @@ describe.skipIf(!tools.available)('the medq container, as docker-compose runs it
   const asteriskImage = readDockerfile('docker/asterisk/Dockerfile');
   let volumes: Map<string, string>;
   let child: ChildProcess | null = null;
+  let appDir = ROOT;
 
   beforeAll(async () => {
     // The image holds dist/ (the CI builds before `npm test`; a fresh local checkout may not have).
@@ -148,6 +149,13 @@ describe.skipIf(!tools.available)('the medq container, as docker-compose runs it
     chownSync(work, 0, 0);
     chmodSync(work, 0o755); // like /var/lib/docker/volumes: the container's user reaches its volumes
     copyFileSync(join(ROOT, 'docker-compose.yml'), join(work, 'docker-compose.yml'));
+    // The image's /app, staged as the Dockerfile copies it: readable by the container's user even
+    // when the checkout lives under a folder only root can enter (a mktemp -d clone, say).
+    appDir = join(work, 'app');
+    mkdirSync(appDir);
+    for (const part of ['dist', 'db', 'web', 'node_modules', 'package.json', 'docker']) {
+      execFileSync('cp', ['-a', '--link', join(ROOT, part), appDir]);
+    }
     // What the README asks of a clinic, plus this machine's loopback ports.
     let env = readFileSync(join(ROOT, '.env.example'), 'utf8');
     env = setVar(env, 'JWT_SECRET', randomBytes(36).toString('base64'));
@@ -212,7 +220,7 @@ describe.skipIf(!tools.available)('the medq container, as docker-compose runs it
     cmd.splice(0, 2);
     expect(appImage.user).toBe('node');
     const proc = spawn('setpriv', [`--reuid=${NODE_UID}`, `--regid=${NODE_UID}`, '--clear-groups', '--', ...cmd], {
-      cwd: ROOT, // the image's WORKDIR /app
+      cwd: appDir, // the image's WORKDIR /app
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
