@@ -13,7 +13,7 @@ if ! [ -w "$sounds" ] || { [ -e "$sounds/en/medq" ] && ! [ -w "$sounds/en/medq" 
   echo "medq: the prompts folder $sounds (ASTERISK_SOUNDS_DIR) is not writable by uid $(id -u); the Asterisk image must leave /var/lib/medq/sounds owned by uid 1000 (docker/asterisk/Dockerfile)" >&2
   exit 73 # EX_CANTCREAT
 fi
-node dist/src/db/migrate-cli.js
-node dist/src/db/seed-cli.js --if-demo-seed
-node dist/src/ivr/prompts-cli.js --out "$sounds"
+node dist/src/cli/db-migrate.js
+node dist/src/cli/db-seed.js --if-demo-seed
+node dist/src/cli/prompts.js --out "$sounds"
 exec node dist/src/main.js

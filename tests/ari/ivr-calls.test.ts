@@ -332,7 +332,7 @@ describe.skipIf(!real.available)('IVR calls on a real Asterisk', () => {
   function terminalPhone(phone: string) {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/ari/call-cli.ts', '--from', phone, '--did', '7000', '--ari', ast.ariUrl, '--user', ast.ariUser, '--password', ast.ariPassword],
+      ['--import', 'tsx', 'src/cli/call.ts', '--from', phone, '--did', '7000', '--ari', ast.ariUrl, '--user', ast.ariUser, '--password', ast.ariPassword],
       { cwd: REPO_ROOT, env: { ...process.env, MEDQ_DB: t.path, LOG_LEVEL: 'silent' }, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const phoneOut = { text: '' };

@@ -85,3 +85,20 @@ describe('docs/', () => {
     expect(broken).toEqual([]);
   });
 });
+
+describe('commands', () => {
+  it('every npm command that runs compiled code starts from its own file in src/cli, and no capability folder holds an entry point', () => {
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    const entries = Object.entries(scripts).flatMap(([name, cmd]) => [...cmd.matchAll(/node dist\/(src\/\S+)\.js/g)].map((m) => [name, m[1]!] as const));
+    expect(entries.length).toBeGreaterThanOrEqual(9);
+    for (const [name, entry] of entries) {
+      if (name === 'start') expect(entry).toBe('src/main');
+      else expect(entry, `npm run ${name}`).toMatch(/^src\/cli\/[a-z-]+$/);
+      expect(existsSync(join(ROOT, `${entry}.ts`)), `${entry}.ts`).toBe(true);
+    }
+    const cliFiles = readdirSync(join(ROOT, 'src/cli')).map((f) => `src/cli/${f.replace(/\.ts$/, '')}`);
+    expect(cliFiles.filter((f) => !entries.some(([, e]) => e === f))).toEqual([]);
+    const stray = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => /-cli\.ts$/.test(f));
+    expect(stray).toEqual([]);
+  });
+});

@@ -10,7 +10,7 @@ import { startApi, type TestApi } from '../api/helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-const CLI = join(ROOT, 'src/db/staff-password-cli.ts');
+const CLI = join(ROOT, 'src/cli/staff-password.ts');
 
 let api: TestApi | null = null;
 afterEach(async () => {

@@ -10,8 +10,8 @@ import { assertSchemaNotNewer, codeSchemaVersion, migrateDatabase, openDatabase,
 import { clinics } from '../../src/db/schema.js';
 import { startApi, type TestApi } from '../api/helpers.js';
 
-const BACKUP = resolve(import.meta.dirname, '../../src/db/backup-cli.ts');
-const RESTORE = resolve(import.meta.dirname, '../../src/db/restore-cli.ts');
+const BACKUP = resolve(import.meta.dirname, '../../src/cli/db-backup.ts');
+const RESTORE = resolve(import.meta.dirname, '../../src/cli/db-restore.ts');
 let dir: string;
 let api: TestApi | null = null;
 afterEach(async () => {

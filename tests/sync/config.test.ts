@@ -145,7 +145,7 @@ describe('secrets fail closed (SPEC §8, issue 9 item 2)', () => {
 describe('commands read .env and check only what they use', () => {
   it('db:migrate needs no JWT secret or ARI password, even under production rules', async () => {
     const dir = tempDir();
-    const r = await command('src/db/migrate-cli.ts', { MEDQ_DB: join(dir, 'medq.sqlite') });
+    const r = await command('src/cli/db-migrate.ts', { MEDQ_DB: join(dir, 'medq.sqlite') });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('is up to date');
@@ -163,11 +163,11 @@ describe('commands read .env and check only what they use', () => {
     const dir = tempDir();
     writeFileSync(join(dir, '.env'), `# a clinic's .env\nMEDQ_DB=${join(dir, 'from-dotenv.sqlite')}\nHTTP_PORT=seventy\n`);
     // HTTP_PORT from .env is read (and refused, naming it) ...
-    const bad = await command('src/db/migrate-cli.ts', {}, dir);
+    const bad = await command('src/cli/db-migrate.ts', {}, dir);
     expect(bad.code).toBe(78);
     expect(bad.stderr.trim()).toBe('medq: configuration error: HTTP_PORT: must be a whole number, got "seventy"');
     // ... unless the environment sets it; MEDQ_DB still comes from .env.
-    const good = await command('src/db/migrate-cli.ts', { HTTP_PORT: '3000' }, dir);
+    const good = await command('src/cli/db-migrate.ts', { HTTP_PORT: '3000' }, dir);
     expect(good.stderr).toBe('');
     expect(good.stdout).toContain(`database ${join(dir, 'from-dotenv.sqlite')} is up to date`);
   });

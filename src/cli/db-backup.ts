@@ -1,6 +1,6 @@
 // npm run db:backup -- FILE|FOLDER/ [--keep N]: an online, integrity-checked copy of MEDQ_DB.
 import { configOrExit, fatal } from '../shared/cli.js';
-import { backupDatabase } from './backup.js';
+import { backupDatabase } from '../db/backup.js';
 
 const args = process.argv.slice(2);
 let keep: number | undefined;

@@ -9,7 +9,7 @@ import { openDatabase } from '../../src/db/client.js';
 import { accounts } from '../../src/db/schema.js';
 import { verifyPassword } from '../../src/sync/index.js';
 
-const CLI = resolve(import.meta.dirname, '../../src/api/create-staff-cli.ts');
+const CLI = resolve(import.meta.dirname, '../../src/cli/staff-create.ts');
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

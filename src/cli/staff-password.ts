@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { configOrExit, fatal } from '../shared/cli.js';
 import { generatedPassword, readStdin, usageExit } from '../shared/password-input.js';
 import { checkNewPassword, createSyncContext, hashPassword, resetStaffPassword, staffAccountByUsername } from '../sync/index.js';
-import { migrateDatabase, openDatabase } from './client.js';
+import { migrateDatabase, openDatabase } from '../db/client.js';
 
 const USAGE = 'usage: npm run staff:password -- --username NAME [--password-stdin]';
 

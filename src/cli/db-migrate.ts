@@ -1,6 +1,6 @@
 // npm run db:migrate: applies db/migrations to MEDQ_DB.
 import { configOrExit, fatal } from '../shared/cli.js';
-import { migrateDatabase, openDatabase } from './client.js';
+import { migrateDatabase, openDatabase } from '../db/client.js';
 
 const config = configOrExit();
 try {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { configOrExit, fatal } from '../shared/cli.js';
 import { createSyncContext } from '../sync/index.js';
 import { loadSeed, type SeedFile } from '../sync/seed.js';
-import { migrateDatabase, openDatabase, packageDbFolder } from './client.js';
+import { migrateDatabase, openDatabase, packageDbFolder } from '../db/client.js';
 
 const args = process.argv.slice(2);
 const onlyIfAsked = args.includes('--if-demo-seed');

@@ -1,6 +1,6 @@
 // npm run db:restore -- FILE: replaces MEDQ_DB with a backup; refused while MedQ runs.
 import { configOrExit, fatal } from '../shared/cli.js';
-import { restoreDatabase } from './backup.js';
+import { restoreDatabase } from '../db/backup.js';
 
 const args = process.argv.slice(2);
 if (args.length !== 1) {

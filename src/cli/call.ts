@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { openDatabase } from '../db/client.js';
 import { configOrExit } from '../shared/cli.js';
 import { activeDoctors, createSyncContext, listClinics } from '../sync/index.js';
-import { mediaText, NO_NAMES, SpokenLine, type NameBook } from './phone-text.js';
+import { mediaText, NO_NAMES, SpokenLine, type NameBook } from '../ari/phone-text.js';
 
 const USAGE =
   'usage: npm run call -- --from +919999999999 [--did 7000] [--withheld] [--ari http://127.0.0.1:8088] [--user USER] [--password PASS] [--app medq-phone-PID]';

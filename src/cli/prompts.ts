@@ -9,8 +9,8 @@ import { openDatabase } from '../db/client.js';
 import { configOrExit, fatal } from '../shared/cli.js';
 import { createLogger } from '../shared/logger.js';
 import { activeDoctors, createSyncContext, listClinics } from '../sync/index.js';
-import { catalogs, databasePrompts, listPrompts, type Language } from './prompts.js';
-import { checkTools, MissingToolError, renderPrompts, type PromptSource } from './prompts-render.js';
+import { catalogs, databasePrompts, listPrompts, type Language } from '../ivr/prompts.js';
+import { checkTools, MissingToolError, renderPrompts, type PromptSource } from '../ivr/prompts-render.js';
 
 const USAGE = 'usage: npm run prompts -- --out DIR [--lang en]';
 
