@@ -77,3 +77,4 @@ export { isOptedOut, setSmsOptOut, toggleSmsOptOut } from './opt-out.js';
 export { queueDueReminders, dropStaleReminders, reminderStates, reminderKey, type ReminderSettings, type ReminderRun } from './reminders.js';
 export { handleReply, parseReply, type InboundReply, type ReplyResult, type ReplyOutcome } from './replies.js';
 export { outboxGauges } from './outbox.js';
+export { phoneLanguage, setPhoneLanguage } from './language.js';

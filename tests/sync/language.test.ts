@@ -1,0 +1,25 @@
+// The phone's language lives on its account: the IVR's choice and the pages' choice are one value.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bookByPhone, phoneLanguage, setPhoneLanguage } from '../../src/sync/index.js';
+import { createTestDb, type TestDb } from '../support/db.js';
+
+const PHONE = '+919876543210';
+let t: TestDb;
+beforeEach(() => {
+  t = createTestDb({ env: { LANGUAGES: 'en,hi' } });
+});
+afterEach(() => t.close());
+
+describe('phone language', () => {
+  it('a phone without an account has nowhere to keep a choice; once it has one, the last choice wins', async () => {
+    expect(setPhoneLanguage(t.ctx, PHONE, 'hi')).toBe('no_account');
+    expect(phoneLanguage(t.ctx, PHONE)).toBeNull();
+    const r = await bookByPhone(t.ctx, { phone: PHONE, doctorId: 1, date: '2026-11-30', time: '09:00' });
+    expect(r.ok).toBe(true);
+    expect(phoneLanguage(t.ctx, PHONE)).toBeNull(); // never chosen: the clinic default applies
+    expect(setPhoneLanguage(t.ctx, PHONE, 'hi')).toBe('saved');
+    expect(phoneLanguage(t.ctx, PHONE)).toBe('hi');
+    expect(setPhoneLanguage(t.ctx, PHONE, 'en')).toBe('saved');
+    expect(phoneLanguage(t.ctx, PHONE)).toBe('en');
+  });
+});
