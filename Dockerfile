@@ -18,6 +18,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY db ./db
 COPY web ./web
+COPY src/locales ./src/locales
 COPY docker/medq/entrypoint.sh ./docker/medq/entrypoint.sh
 # The volumes belong to the app's user (node, uid 1000). The prompts volume is shared with the
 # Asterisk container, whose image leaves its mount point owned by the same uid.
