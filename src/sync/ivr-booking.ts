@@ -21,6 +21,11 @@ export interface PhoneBookingRequest {
   channel?: 'ivr' | 'desk';
   /** Staff booking on a caller's behalf may give the name for a new patient. */
   name?: string;
+  /**
+   * The language the caller chose in this call (one of LANGUAGES), kept on an account this booking
+   * creates: a first-time caller's choice is remembered from the moment there is an account for it.
+   */
+  language?: string;
 }
 
 export interface PhoneBooking {
@@ -83,6 +88,7 @@ function bookInWriteTx(
           status: 'provisional',
           mustChangePassword: true,
           role: 'patient',
+          language: req.language ?? null,
         })
         .returning()
         .get();

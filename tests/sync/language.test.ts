@@ -23,3 +23,13 @@ describe('phone language', () => {
     expect(phoneLanguage(t.ctx, PHONE)).toBe('en');
   });
 });
+
+describe('the language of a first call', () => {
+  it('a booking that creates the account keeps the language chosen in the call; an existing account keeps its own', async () => {
+    const r = await bookByPhone(t.ctx, { phone: PHONE, doctorId: 1, date: '2026-11-30', time: '09:00', language: 'hi' });
+    expect(r.ok && r.value.accountCreated).toBe(true);
+    expect(phoneLanguage(t.ctx, PHONE)).toBe('hi');
+    await bookByPhone(t.ctx, { phone: PHONE, doctorId: 2, date: '2026-12-01', time: '10:00', language: 'en' });
+    expect(phoneLanguage(t.ctx, PHONE)).toBe('hi');
+  });
+});
