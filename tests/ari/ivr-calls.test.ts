@@ -347,7 +347,7 @@ describe.skipIf(!real.available)('IVR calls on a real Asterisk', () => {
     const { child, out, exited } = terminalPhone(phone);
     try {
       // Keys as soon as each prompt starts (barge-in), as a caller who knows the menu would.
-      await expect.poll(out, { timeout: 15_000 }).toMatch(/🔊 Welcome to MedQ Demo Clinic/);
+      await expect.poll(out, { timeout: 40_000 }).toMatch(/🔊 Welcome to MedQ Demo Clinic/);
       child.stdin.write('1');
       await expect.poll(out, { timeout: 15_000 }).toContain('🔊 Please choose a doctor.');
       child.stdin.write('1');
@@ -370,7 +370,7 @@ describe.skipIf(!real.available)('IVR calls on a real Asterisk', () => {
     const phone = '+919876500008';
     const { child, out, exited } = terminalPhone(phone);
     try {
-      await expect.poll(out, { timeout: 15_000 }).toMatch(/🔊 Welcome to MedQ Demo Clinic/);
+      await expect.poll(out, { timeout: 40_000 }).toMatch(/🔊 Welcome to MedQ Demo Clinic/);
       child.kill('SIGINT');
       expect(await exited).toBe(0);
     } finally {
