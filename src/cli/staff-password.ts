@@ -4,41 +4,19 @@
 // issued before stops working. Without --password-stdin a random password is generated, printed
 // once, and must be changed at the next log-in; with it, the password is read from standard input
 // (never from the command line, where it would land in the shell history and the process list).
-import { parseArgs } from 'node:util';
 import { configOrExit, fatal } from '../shared/cli.js';
-import { generatedPassword, readStdin, usageExit } from '../shared/password-input.js';
+import { commandArgs, staffPassword, usageExit } from '../shared/password-input.js';
 import { checkNewPassword, createSyncContext, hashPassword, resetStaffPassword, staffAccountByUsername } from '../sync/index.js';
 import { migrateDatabase, openDatabase } from '../db/client.js';
 
 const USAGE = 'usage: npm run staff:password -- --username NAME [--password-stdin]';
 
-function usage(problem: string): never {
-  return usageExit(USAGE, problem);
-}
-
 async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        username: { type: 'string' },
-        'password-stdin': { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    usage(e instanceof Error ? e.message : String(e));
-  }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  if (!args.username) usage('--username is required');
+  const args = commandArgs(USAGE, { username: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false } });
+  if (!args.username) usageExit(USAGE, '--username is required');
 
   const config = configOrExit();
-  const generated = !args['password-stdin'];
-  const password = generated ? generatedPassword() : await readStdin();
+  const { password, generated } = await staffPassword(args['password-stdin']);
 
   const db = openDatabase(config.dbPath);
   try {
@@ -51,7 +29,7 @@ async function main(): Promise<void> {
       return;
     }
     const weak = checkNewPassword(password, staff.username, staff.phone);
-    if (weak) usage(weak.message);
+    if (weak) usageExit(USAGE, weak.message);
     const reset = resetStaffPassword(ctx, {
       username: staff.username,
       passwordHash: await hashPassword(password),
