@@ -94,6 +94,13 @@ describe.skipIf(!haveChromium && !inCi)('patient pages in Hindi (Chromium)', () 
     await shoot(page, 'register');
 
     const phone = '+919876500011';
+    // What the code-SMS requests carry: the page's language (so the code SMS can speak it).
+    const sent: Array<{ path: string; language: unknown }> = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && /\/api\/auth\/(register|verify\/resend)$/.test(r.url())) {
+        sent.push({ path: new URL(r.url()).pathname, language: (r.postDataJSON() as { language?: unknown }).language });
+      }
+    });
     await form.getByLabel('पूरा नाम').fill('Kavita Sharma');
     await form.getByLabel('उम्र').fill('45');
     await form.getByLabel('मोबाइल नंबर').fill('98765 00011');
@@ -104,7 +111,13 @@ describe.skipIf(!haveChromium && !inCi)('patient pages in Hindi (Chromium)', () 
     await poll(() => heading(page)).toBe('हमारा भेजा हुआ कोड डालें');
     expect(await page.locator('#verify-sent').textContent()).toBe('हमने 98765 00011 पर एसएमएस से 6 अंकों का कोड भेजा है।');
     expect(await latinWords(page, [])).toEqual([]);
-    const otp = s.t.db.query.smsOutbox.findFirst({ where: (o, { and, eq: is }) => and(is(o.phone, phone), is(o.kind, 'otp')) }).sync();
+    await page.getByRole('button', { name: 'नया कोड भेजें' }).click();
+    await poll(() => page.locator('#verify-note').textContent()).toBe('हमने 98765 00011 पर नया कोड भेजा है। सबसे नया कोड इस्तेमाल करें।');
+    expect(sent).toEqual([
+      { path: '/api/auth/register', language: 'hi' },
+      { path: '/api/auth/verify/resend', language: 'hi' },
+    ]);
+    const otp = s.t.db.query.smsOutbox.findFirst({ where: (o, { and, eq: is }) => and(is(o.phone, phone), is(o.kind, 'otp')), orderBy: (o, { desc }) => desc(o.id) }).sync();
     const code = /code: (\d{6})\./.exec(otp?.body ?? '')?.[1];
     expect(code).toMatch(/^\d{6}$/);
     // A wrong code: the error and the tries left, in Hindi.
