@@ -31,7 +31,7 @@ function stored(/** @type {Storage} */ store, /** @type {string} */ key) {
  * Loads a language's texts and shows the page in it.
  * @param {string} code
  */
-async function show_(code) {
+async function display(code) {
   if (code === language()) return true;
   const r = await request('GET', `/api/languages/${encodeURIComponent(code)}/web`, undefined, null, { cache: 'default' });
   if (!r.ok || !r.data?.texts) return false;
@@ -49,7 +49,7 @@ async function show_(code) {
 async function useLanguage(code, why) {
   if (!isOffered(code)) return;
   const changed = code !== language();
-  if (!(await show_(code))) return;
+  if (!(await display(code))) return;
   try {
     localStorage.setItem(CHOSEN_KEY, code);
   } catch {
@@ -93,7 +93,7 @@ export async function startLanguage(onChange) {
   select.replaceChildren(...offered.languages.map((l) => el('option', { value: l.code, lang: l.code, text: l.name })));
   show($('lang-switch'), offered.languages.length > 1);
   const saved = stored(localStorage, CHOSEN_KEY);
-  if (!(await show_(isOffered(saved) ? /** @type {string} */ (saved) : offered.default))) return false;
+  if (!(await display(isOffered(saved) ? /** @type {string} */ (saved) : offered.default))) return false;
   rerender = onChange;
   select.addEventListener('change', () => useLanguage(select.value, 'user'));
   onSignIn(() => void followAccount());
