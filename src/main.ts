@@ -2,6 +2,7 @@
 // one SQLite file. Roles can also run as separate processes on the same file.
 import { sql } from 'drizzle-orm';
 import { buildApp } from './api/app.js';
+import { assertWebTexts } from './api/web-texts.js';
 import { startIvrRole, type IvrRole } from './ari/index.js';
 import { assertSchemaNotNewer, migrateUnderLock, openDatabase, pendingMigrations, type Db } from './db/client.js';
 import { setDbGaugeSources, startMetricsServer } from './metrics/index.js';
@@ -56,6 +57,12 @@ if (config.roles.has('sms')) {
 }
 
 if (config.roles.has('api')) {
+  // A language in LANGUAGES without its page strings: one line naming the setting, no stack trace.
+  try {
+    assertWebTexts(config.languages);
+  } catch (e) {
+    fatal('configuration error', e);
+  }
   const app = buildApp({
     ctx,
     config,

@@ -2,7 +2,9 @@
 // forced password change, password reset, my appointments, book and cancel.
 // Plain ES modules, no build step (type-checked by tsc with checkJs: tsconfig.web.json). Every
 // request goes to this server's /api, nothing else is fetched. Each view module wires its own page
-// and registers what to do when it is shown; this file only starts the router.
+// and registers what to do when it is shown; this file loads the page strings of the language to
+// show (patient/language.js), then starts the router.
+import { $, show } from './lib/dom.js';
 import { enableRevealBoxes } from './lib/forms.js';
 import './patient/login.js';
 import './patient/change-password.js';
@@ -11,7 +13,18 @@ import './patient/verify.js';
 import './patient/appointments.js';
 import './patient/book.js';
 import './patient/account.js';
-import { startRouter } from './patient/router.js';
+import { startLanguage } from './patient/language.js';
+import { renderNav, route, startRouter } from './patient/router.js';
 
 enableRevealBoxes();
-startRouter();
+const ready = await startLanguage(() => {
+  // A new language: redraw the page shown, keeping the user where they are (on the switch).
+  renderNav();
+  route({ keepFocus: true });
+});
+if (ready) {
+  document.documentElement.classList.remove('i18n-loading');
+  startRouter();
+} else {
+  show($('texts-failed'), true);
+}

@@ -16,10 +16,12 @@ import adminRoutes from './routes/admin.js';
 import authRoutes from './routes/auth.js';
 import bookingRoutes from './routes/booking.js';
 import healthRoutes from './routes/health.js';
+import languageRoutes from './routes/languages.js';
 import meRoutes from './routes/me.js';
 import queueRoutes from './routes/queue.js';
 import type { AppDeps } from './services.js';
 import { createTokenService } from './tokens.js';
+import { assertWebTexts } from './web-texts.js';
 
 export type { AppDeps, HealthProbes } from './services.js';
 
@@ -72,6 +74,8 @@ function fastifyTrustProxy(t: false | number | string[]): boolean | string[] | (
 export function buildApp(deps: AppDeps): FastifyInstance {
   const webRoot = resolve(deps.webRoot ?? defaultWebRoot());
   const servePages = existsSync(join(webRoot, 'index.html'));
+  // Every offered language needs its page strings: refuse to start rather than show keys.
+  assertWebTexts(deps.config.languages);
 
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -116,8 +120,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
-    // Appointments are health data: no shared cache may keep an API answer.
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    // Appointments are health data: no shared cache may keep an API answer (the few public,
+    // cacheable ones, such as the page strings, say so themselves).
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     const path = request.url.split('?')[0]!;
     reply.header(
       'content-security-policy',
@@ -133,6 +138,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(authRoutes, { prefix: '/api/auth' });
   app.register(meRoutes, { prefix: '/api/me' });
   app.register(bookingRoutes, { prefix: '/api' });
+  app.register(languageRoutes, { prefix: '/api' });
   app.register(queueRoutes, { prefix: '/api' });
   app.register(adminRoutes, { prefix: '/api/admin' });
 

@@ -165,3 +165,14 @@ export const ClosedDate = Type.Object({
   date: Type.String(),
   reason: Type.String(),
 });
+
+// ---------------------------------------------------------------- languages
+
+export const LanguageList = Type.Object({
+  default: Type.String({ description: 'the first of LANGUAGES' }),
+  languages: Type.Array(Type.Object({ code: Type.String(), name: Type.String({ description: 'in its own language' }) })),
+});
+export const WebTextsBody = Type.Object({
+  language: Type.String(),
+  texts: Type.Record(Type.String(), Type.String(), { description: 'key → text; {name} marks a value the page fills in' }),
+});

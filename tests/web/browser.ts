@@ -43,8 +43,8 @@ export interface Served {
 }
 
 /** The demo seed on a fresh database (clock: Monday 30 Nov 2026, 08:00 Kolkata), served over HTTP. */
-export async function serve(): Promise<Served> {
-  const t = createTestDb();
+export async function serve(env: Record<string, string> = {}): Promise<Served> {
+  const t = createTestDb({ env });
   const app = buildApp({
     ctx: t.ctx,
     config: t.config,

@@ -1,5 +1,7 @@
 // The API client every page uses: each answer becomes {ok, status, data}; error bodies are
-// {error, message, ...} and always carry a sentence to show.
+// {error, message, ...} and always carry a sentence to show, in the page's language when the page
+// loaded its texts (the server's own sentence stays in server_message).
+import { errorText } from './i18n.js';
 
 /**
  * @typedef {{ error?: string, message: string, details?: unknown, [key: string]: any }} ApiErrorBody
@@ -11,9 +13,10 @@
  * @param {string} path
  * @param {unknown} [body]
  * @param {string | null} [token] a Bearer token
+ * @param {{ cache?: RequestCache }} [opts] the page strings may come from the browser's cache
  * @returns {Promise<ApiResult>}
  */
-export async function request(method, path, body, token) {
+export async function request(method, path, body, token, { cache = 'no-store' } = {}) {
   /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -26,13 +29,16 @@ export async function request(method, path, body, token) {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
-      cache: 'no-store',
+      cache,
     });
   } catch {
     return {
       ok: false,
       status: 0,
-      data: { error: 'network', message: 'We could not reach the clinic server. Check your connection and try again.' },
+      data: {
+        error: 'network',
+        message: errorText(0, { error: 'network' }) ?? 'We could not reach the clinic server. Check your connection and try again.',
+      },
     };
   }
   /** @type {any} */
@@ -47,7 +53,8 @@ export async function request(method, path, body, token) {
   }
   if (!res.ok) {
     data = data && typeof data === 'object' ? data : {};
-    if (!data.message) data.message = fallbackMessage(res.status, data);
+    data.server_message = data.message;
+    data.message = errorText(res.status, data) ?? (data.message || fallbackMessage(res.status, data));
   }
   return { ok: res.ok, status: res.status, data };
 }

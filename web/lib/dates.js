@@ -1,4 +1,6 @@
-// Dates and times. Appointment dates are the clinic's local dates ("YYYY-MM-DD", "HH:MM").
+// Dates and times. Appointment dates are the clinic's local dates ("YYYY-MM-DD", "HH:MM"), shown
+// in the page's language (Intl with its locale, in the order its texts give).
+import { has, intlLocale, t } from './i18n.js';
 
 export const DEFAULT_TZ = 'Asia/Kolkata';
 
@@ -37,18 +39,33 @@ export function addDays(isoDate, n) {
 }
 
 /**
- * "Mon 30 Nov 2026" (style short) or "Monday 30 November 2026" (long), the same in every browser.
+ * "Mon 30 Nov 2026" (style short) or "Monday 30 November 2026" (long) in English, "सोम, 30 नव॰
+ * 2026" in Hindi: Intl's words in the order of the language's meta.date_short/long (the same in
+ * every browser). The date is already the clinic's, so it is formatted as UTC.
  * @param {string} iso
  * @param {'short' | 'long'} style
  */
 function dateText(iso, style) {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso;
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { weekday: style, day: 'numeric', month: style, year: 'numeric', timeZone: 'UTC' })
+    new Intl.DateTimeFormat(intlLocale(), { weekday: style, day: 'numeric', month: style, year: 'numeric', timeZone: 'UTC' })
       .formatToParts(new Date(`${iso}T00:00:00Z`))
       .map((p) => [p.type, p.value]),
   );
-  return `${parts['weekday']} ${parts['day']} ${parts['month']} ${parts['year']}`;
+  const pattern = has(`meta.date_${style}`) ? t(`meta.date_${style}`) : '{weekday} {day} {month} {year}';
+  return pattern.replace(/\{(weekday|day|month|year)\}/g, (_m, k) => parts[k] ?? '');
+}
+
+/**
+ * A clinic time "HH:MM" in the page's language (24-hour, as the clinic's schedule and tokens use).
+ * @param {string} hhmm
+ */
+export function formatTime(hhmm) {
+  const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
+  if (!m) return hhmm;
+  return new Intl.DateTimeFormat(intlLocale(), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(2000, 0, 1, Number(m[1]), Number(m[2]))),
+  );
 }
 /** @param {string} iso */
 export const formatDate = (iso) => dateText(iso, 'short');

@@ -1,6 +1,7 @@
 // Forms: our own inline validation so every message sits next to its field, and API errors shown
 // beside the field they are about.
 import { $input, show } from './dom.js';
+import { has, t } from './i18n.js';
 
 /** @typedef {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} Field */
 
@@ -58,7 +59,7 @@ export function showFormAlert(form, message) {
 function validationMessage(input) {
   const v = input.validity;
   const data = input.dataset;
-  if (v.valueMissing) return data['requiredMsg'] ?? 'This is required.';
+  if (v.valueMissing) return data['requiredMsg'] ?? (has('common.required') ? t('common.required') : 'This is required.');
   if (v.tooShort) return data['shortMsg'] ?? input.validationMessage;
   if (v.patternMismatch) return data['patternMsg'] ?? input.validationMessage;
   if (v.rangeUnderflow || v.rangeOverflow || v.stepMismatch || v.badInput) return data['rangeMsg'] ?? input.validationMessage;
@@ -126,12 +127,22 @@ export function showApiError(form, data, rename = {}) {
     target = name ? byName(name) : null;
     if (!target || target.closest('[hidden]') || typeof d.message !== 'string') continue;
     // A finer code (weak_password, invalid_username) comes with a full sentence; ajv's are fragments.
-    setFieldError(target, d.reason ? d.message : `${labelOf(target)} ${d.message}.`);
-    if (d.message === data.message) placed++;
+    setFieldError(target, detailText(d, labelOf(target)));
+    if (d.message === (data['server_message'] ?? data.message)) placed++;
     first ??= target;
   }
   if (!first || placed === 0) showFormAlert(form, data.message);
   /** @type {Field | null} */ (first)?.focus();
+}
+
+/**
+ * One validation detail as a sentence in the page's language (the staff pages keep the API's).
+ * @param {{ message: string, reason?: string }} d
+ * @param {string} label
+ */
+function detailText(d, label) {
+  if (d.reason) return has(`errors.${d.reason}`) ? t(`errors.${d.reason}`) : d.message;
+  return has('errors.field') ? t('errors.field', { label, message: d.message }) : `${label} ${d.message}.`;
 }
 
 /** @param {Field} input */

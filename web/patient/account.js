@@ -2,6 +2,7 @@
 // (PATCH /api/me {name, age}).
 import { $, $form, $input } from '../lib/dom.js';
 import { busy, clearErrors, showApiError, showFormAlert, validate } from '../lib/forms.js';
+import { t } from '../lib/i18n.js';
 import { registerView } from './router.js';
 import { api, saveSession, session } from './session.js';
 
@@ -25,7 +26,7 @@ function detailsOf(me) {
 /** @param {ReturnType<typeof detailsOf>} d */
 function renderDetails(d) {
   $('account-name').textContent = d.name;
-  $('account-age').textContent = d.age === null ? 'Not given' : String(d.age);
+  $('account-age').textContent = d.age === null ? t('account.not_given') : String(d.age);
   $('account-phone').textContent = d.phone;
   $('account-username').textContent = d.username;
   $input('account-name-input').value = d.name;
@@ -61,6 +62,6 @@ $form('account-form').addEventListener('submit', (e) => {
     if (s?.user) saveSession({ ...s, user: { ...s.user, name: d.name || body.name } });
     const box = $('flash');
     box.className = 'flash alert alert-success';
-    box.textContent = 'Your details are saved.';
+    box.textContent = t('account.saved');
   });
 });

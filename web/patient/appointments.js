@@ -1,13 +1,17 @@
 // My appointments: every appointment of the account's patients, newest first; cancel upcoming ones.
 import { $, $dialog, el, show } from '../lib/dom.js';
-import { DEFAULT_TZ, formatDate, formatLongDate, nowIn } from '../lib/dates.js';
+import { DEFAULT_TZ, formatDate, formatLongDate, formatTime, nowIn } from '../lib/dates.js';
+import { has, t } from '../lib/i18n.js';
 import { flash, registerView, route } from './router.js';
 import { api, session } from './session.js';
 
+/** The text key of each booking channel (ivr and phone are the same). */
 /** @type {Record<string, string>} */
-const CHANNEL_LABEL = { ivr: 'Phone booking', phone: 'Phone booking', web: 'Web booking', desk: 'Clinic booking', staff: 'Clinic booking' };
-/** @type {Record<string, string>} */
-const STATUS_LABEL = { booked: 'Booked', arrived: 'Arrived', cancelled: 'Cancelled', completed: 'Completed', no_show: 'Missed' };
+const CHANNEL_KEY = { ivr: 'channel.phone', phone: 'channel.phone', web: 'channel.web', desk: 'channel.desk', staff: 'channel.desk' };
+/** @param {string} status */
+const statusText = (status) => (has(`status.${status}`) ? t(`status.${status}`) : status);
+/** @param {string} channel */
+const channelText = (channel) => (CHANNEL_KEY[channel] ? t(/** @type {string} */ (CHANNEL_KEY[channel])) : channel);
 
 /**
  * @typedef {{ id: number, doctor: string, specialty: string, clinic: string, date: string, time: string,
@@ -70,32 +74,32 @@ function renderAppointments(items) {
     const li = el(
       'li',
       { class: `appt appt-${a.status}${upcoming ? ' appt-upcoming' : ''}`, 'data-appointment-id': a.id },
-      el('div', { class: 'appt-when' }, el('p', { class: 'appt-date', text: formatDate(a.date) }), el('p', { class: 'appt-time', text: a.time })),
+      el('div', { class: 'appt-when' }, el('p', { class: 'appt-date', text: formatDate(a.date) }), el('p', { class: 'appt-time', text: formatTime(a.time) })),
       el(
         'div',
         { class: 'appt-body' },
         el('p', { class: 'appt-doctor' }, el('strong', { text: a.doctor }), a.specialty ? el('span', { class: 'muted', text: ` · ${a.specialty}` }) : null),
         el('p', { class: 'appt-clinic', text: a.clinic }),
         // Whose appointment it is: the account holder's name (the web name wins, SPEC §3) or a family member's.
-        a.patient ? el('p', { class: 'appt-patient muted', text: a.patient === me ? a.patient : `For ${a.patient}` }) : null,
+        a.patient ? el('p', { class: 'appt-patient muted', text: a.patient === me ? a.patient : t('appts.for', { name: a.patient }) }) : null,
         el(
           'p',
           { class: 'badges' },
-          el('span', { class: `badge badge-status badge-${a.status}`, text: STATUS_LABEL[a.status] ?? a.status }),
+          el('span', { class: `badge badge-status badge-${a.status}`, text: statusText(a.status) }),
           ' ',
-          el('span', { class: `badge badge-channel badge-${channelKey}`, text: CHANNEL_LABEL[a.channel] ?? a.channel }),
+          el('span', { class: `badge badge-channel badge-${channelKey}`, text: channelText(a.channel) }),
         ),
       ),
       el(
         'div',
         { class: 'appt-side' },
-        el('p', { class: 'appt-token' }, el('span', { class: 'appt-token-label', text: 'Token' }), ' ', el('span', { class: 'appt-token-value', text: a.token })),
+        el('p', { class: 'appt-token' }, el('span', { class: 'appt-token-label', text: t('appts.token') }), ' ', el('span', { class: 'appt-token-value', text: a.token })),
         upcoming
           ? el('button', {
               type: 'button',
               class: 'button button-danger-outline button-small',
-              text: 'Cancel',
-              'aria-label': `Cancel appointment with ${a.doctor} on ${formatDate(a.date)} at ${a.time}`,
+              text: t('appts.cancel'),
+              'aria-label': t('appts.cancel_label', { doctor: a.doctor, date: formatDate(a.date), time: formatTime(a.time) }),
               onclick: () => askCancel(a),
             })
           : null,
@@ -108,13 +112,13 @@ function renderAppointments(items) {
 /** @param {Appt} a */
 function askCancel(a) {
   const dialog = $dialog('cancel-dialog');
-  $('cancel-text').textContent = `${a.doctor}, ${formatLongDate(a.date)} at ${a.time} (token ${a.token}). The time will be offered to other patients.`;
+  $('cancel-text').textContent = t('appts.cancel_text', { doctor: a.doctor, date: formatLongDate(a.date), time: formatTime(a.time), token: a.token });
   dialog.returnValue = '';
   dialog.onclose = async () => {
     if (dialog.returnValue !== 'confirm') return;
     const r = await api('POST', `/api/me/appointments/${encodeURIComponent(a.id)}/cancel`, undefined, { auth: true });
     if (r.ok) {
-      flash(`Your appointment with ${a.doctor} on ${formatDate(a.date)} at ${a.time} is cancelled.`);
+      flash(t('appts.cancelled', { doctor: a.doctor, date: formatDate(a.date), time: formatTime(a.time) }));
       route();
     } else if (session()) {
       $('appt-alert').textContent = r.data.message;

@@ -1,6 +1,7 @@
 // Book: clinic → doctor → date → free time → book.
 import { $, $button, $form, $input, $select, el, show } from '../lib/dom.js';
-import { DEFAULT_TZ, addDays, formatDate, formatLongDate, todayIn } from '../lib/dates.js';
+import { DEFAULT_TZ, addDays, formatDate, formatLongDate, formatTime, todayIn } from '../lib/dates.js';
+import { t, tn } from '../lib/i18n.js';
 import { busy, clearErrors, fieldMessage, showFormAlert } from '../lib/forms.js';
 import { normaliseAppointment } from './appointments.js';
 import { flash, go, registerView } from './router.js';
@@ -48,7 +49,7 @@ async function enterBook() {
   }
   clinics = normaliseClinics(r.data).filter((c) => c.doctors.length > 0);
   if (clinics.length === 0) {
-    showFormAlert(form, 'No doctors are taking bookings online at the moment. Please call the clinic.');
+    showFormAlert(form, t('book.no_doctors'));
     return;
   }
   const select = $select('book-clinic');
@@ -115,11 +116,11 @@ async function loadSlots() {
   const date = $input('book-date').value;
   $button('book-prev-day').disabled = !date || date <= $input('book-date').min;
   if (!doctorId || !date) {
-    status.textContent = 'Choose a doctor and a date to see free times.';
+    status.textContent = t('book.choose_first');
     return;
   }
   const ticket = ++slotRequest;
-  status.textContent = 'Looking for free times…';
+  status.textContent = t('book.looking');
   const r = await api('GET', `/api/doctors/${encodeURIComponent(doctorId)}/slots?date=${encodeURIComponent(date)}`);
   if (ticket !== slotRequest) return; // the user picked something else meanwhile
   if (!r.ok) {
@@ -129,12 +130,12 @@ async function loadSlots() {
   /** @type {Array<{ time: string }>} */
   const slots = r.data?.slots ?? [];
   if (slots.length === 0) {
-    status.textContent = `No free times on ${formatDate(date)}. Try another day.`;
+    status.textContent = t('book.none_on', { date: formatDate(date) });
     return;
   }
-  status.textContent = `${slots.length} free time${slots.length === 1 ? '' : 's'} on ${formatDate(date)}.`;
+  status.textContent = tn('book.free_on', slots.length, { date: formatDate(date) });
   box.replaceChildren(
-    ...slots.map((s) => el('label', { class: 'slot' }, el('input', { type: 'radio', name: 'time', value: s.time }), el('span', { text: s.time }))),
+    ...slots.map((s) => el('label', { class: 'slot' }, el('input', { type: 'radio', name: 'time', value: s.time }), el('span', { text: formatTime(s.time) }))),
   );
 }
 
@@ -143,7 +144,7 @@ function renderSummary() {
   const time = selectedTime();
   const summary = $('book-summary');
   if (doctor && time) {
-    summary.textContent = `${doctor.name}, ${formatLongDate($input('book-date').value)} at ${time}.`;
+    summary.textContent = t('book.summary', { doctor: doctor.name, date: formatLongDate($input('book-date').value), time: formatTime(time) });
     show(summary, true);
   } else show(summary, false);
 }
@@ -154,14 +155,14 @@ $form('book-form').addEventListener('submit', (e) => {
   clearErrors(form);
   const doctor = selectedDoctor();
   if (!doctor) {
-    fieldMessage('book-doctor-error', 'Choose a doctor.');
+    fieldMessage('book-doctor-error', t('book.choose_doctor'));
     /** @type {HTMLInputElement | null} */ ($('book-doctors').querySelector('input'))?.focus();
     return;
   }
   const time = selectedTime();
   if (!time) {
     const firstSlot = /** @type {HTMLInputElement | null} */ ($('book-slots').querySelector('input'));
-    fieldMessage('book-time-error', firstSlot ? 'Choose a time.' : 'Choose a day with free times.');
+    fieldMessage('book-time-error', t(firstSlot ? 'book.choose_time' : 'book.choose_day'));
     (firstSlot ?? $input('book-date')).focus();
     return;
   }
@@ -170,13 +171,13 @@ $form('book-form').addEventListener('submit', (e) => {
     const r = await api('POST', '/api/me/appointments', body, { auth: true });
     if (r.ok) {
       const a = normaliseAppointment(r.data ?? {});
-      const token = a.token ? ` Your token is ${a.token}.` : '';
-      flash(`Booked: ${a.doctor || doctor.name} on ${formatDate(a.date || body.date)} at ${a.time || body.time}.${token} We will send you an SMS.`);
+      const booked = t('book.booked', { doctor: a.doctor || doctor.name, date: formatDate(a.date || body.date), time: formatTime(a.time || body.time) });
+      flash([booked, a.token ? t('book.booked_token', { token: a.token }) : '', t('book.booked_sms')].filter(Boolean).join(' '));
       go('appointments');
       return;
     }
     if (!session()) return;
-    showFormAlert(form, r.data.message);
+    showFormAlert(form, r.data.error === 'already_booked_with_doctor' ? t('errors.already_booked_with_doctor', { doctor: doctor.name }) : r.data.message);
     // A taken or past slot: show the times that are still free.
     if (['slot_taken', 'slot_in_past'].includes(r.data.error)) loadSlots();
   });

@@ -3,6 +3,7 @@
 // the caller pick a username.
 import { $, $form, $input, show } from '../lib/dom.js';
 import { busy, clearErrors, showApiError, validate } from '../lib/forms.js';
+import { t } from '../lib/i18n.js';
 import { flash, go, registerView } from './router.js';
 import { api, saveSession, session, signIn } from './session.js';
 
@@ -45,7 +46,7 @@ $form('change-form').addEventListener('submit', (e) => {
   const fresh = $input('change-new');
   const confirm = $input('change-confirm');
   const ok = validate(form, () =>
-    fresh.value && confirm.value && fresh.value !== confirm.value ? [[confirm, 'The two new passwords are not the same.']] : [],
+    fresh.value && confirm.value && fresh.value !== confirm.value ? [[confirm, t('change.mismatch')]] : [],
   );
   if (!ok) return;
   const current = loginPassword ?? $input('change-current').value;
@@ -81,11 +82,11 @@ $form('change-form').addEventListener('submit', (e) => {
       : null;
     if (again?.ok) {
       signIn(again.data, Boolean(again.data.must_change_password));
-      flash('Your new password is saved. You can now use it to log in.');
+      flash(t('change.saved'));
       go('appointments');
     } else {
       saveSession(null);
-      flash('Your new password is saved. Please log in with it.', 'info');
+      flash(t('change.saved_login'), 'info');
       go('login');
     }
   });

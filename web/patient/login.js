@@ -1,6 +1,7 @@
 // Log in (username or phone) and log out.
 import { $, $form, $input } from '../lib/dom.js';
 import { busy, clearErrors, showFormAlert, validate, values } from '../lib/forms.js';
+import { t } from '../lib/i18n.js';
 import { rememberLoginPassword } from './change-password.js';
 import { flash, go, registerView } from './router.js';
 import { api, saveSession, signIn } from './session.js';
@@ -36,7 +37,7 @@ $form('login-form').addEventListener('submit', (e) => {
     rememberLoginPassword(password);
     const mustChange = Boolean(r.data.must_change_password);
     signIn(r.data, mustChange);
-    if (!mustChange) flash(`Welcome back, ${r.data.user?.name ?? ''}.`.replace(/, \.$/, '.'));
+    if (!mustChange) flash(r.data.user?.name ? t('login.welcome', { name: r.data.user.name }) : t('login.welcome_anon'));
     go(mustChange ? 'change-password' : 'appointments');
   });
 });
@@ -44,6 +45,6 @@ $form('login-form').addEventListener('submit', (e) => {
 $('logout-button').addEventListener('click', () => {
   saveSession(null);
   setPending(null);
-  flash('You have logged out.', 'info');
+  flash(t('login.logged_out'), 'info');
   go('login');
 });

@@ -1,6 +1,7 @@
 // Registration, linking phone bookings, and password reset: each may answer 202 (the code step).
 import { $, $button, $form, $input, show } from '../lib/dom.js';
 import { busy, clearErrors, showApiError, showFormAlert, validate, values } from '../lib/forms.js';
+import { t } from '../lib/i18n.js';
 import { currentView, go, registerView } from './router.js';
 import { getLinkOffer, setLinkOffer } from './verification-state.js';
 import { startAction } from './verify.js';
@@ -35,7 +36,7 @@ $form('register-form').addEventListener('submit', (e) => {
   username.value = username.value.trim().toLowerCase();
   show($('registered-panel'), false);
   const ok = validate(form, () =>
-    password.value && password.value.toLowerCase() === username.value ? [[password, 'Your password must not be your username.']] : [],
+    password.value && password.value.toLowerCase() === username.value ? [[password, t('register.password_is_username')]] : [],
   );
   if (!ok) return;
   const details = registerDetails(form);
@@ -62,7 +63,7 @@ export function handleRegisterError(data, details) {
   if (currentView() !== 'register') go('register');
   if (data.error === 'phone_already_registered') {
     clearErrors(form);
-    $('registered-message').textContent = `${data.message} If you have forgotten your password, you can reset it with a code sent to this phone.`;
+    $('registered-message').textContent = `${data.message} ${t('register.registered_hint')}`;
     registeredPhone = details.phone_number;
     show($('registered-panel'), true);
     $('registered-login').focus();
@@ -88,8 +89,8 @@ registerView('link', () => {
   const offer = getLinkOffer();
   clearErrors($('view-link'));
   if (!offer) return;
-  // Exactly the API's message.
-  $('link-message').textContent = offer.message;
+  // The API's question (ivr_account_exists), in the page's language.
+  $('link-message').textContent = t('errors.ivr_account_exists');
   $('link-phone').textContent = offer.phone;
 });
 

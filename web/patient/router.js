@@ -1,6 +1,7 @@
 // Views and routing (#/login, #/register, ...). Each view module registers what to do when it is
 // shown; views that need a session send you to log in.
 import { $, show } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
 import { session } from './session.js';
 import { hasLinkOffer, hasPending } from './verification-state.js';
 
@@ -53,7 +54,11 @@ export function currentView() {
   return VIEWS.includes(name) ? name : '';
 }
 
-export function route() {
+/**
+ * Shows the page the address names (or the one the session allows).
+ * @param {{ keepFocus?: boolean }} [opts] keepFocus: a redraw in place (a new language), not a new page
+ */
+export function route({ keepFocus = false } = {}) {
   const s = session();
   let view = currentView();
   if (!view) view = s ? 'appointments' : 'login';
@@ -83,6 +88,7 @@ export function route() {
   }
 
   enter[view]?.();
+  if (keepFocus) return;
   // Move focus to the new page's heading so screen readers announce where the user is.
   section.querySelector('h1')?.focus({ preventScroll: true });
   window.scrollTo(0, 0);
@@ -97,7 +103,7 @@ export function renderNav() {
   }
   const who = $('signed-in');
   if (s?.user) {
-    who.textContent = `Signed in as ${s.user.name || s.user.username}`;
+    who.textContent = t('common.signed_in_as', { name: s.user.name || s.user.username });
     show(who, true);
   } else show(who, false);
 }

@@ -1,6 +1,7 @@
 // The patient's session: the JWT lives in sessionStorage (gone when the tab closes) and goes out
 // as a Bearer token. `api()` is the API client with what a 401/403 means for these pages.
 import { request } from '../lib/api.js';
+import { t } from '../lib/i18n.js';
 import { flash, go, renderNav } from './router.js';
 
 const SESSION_KEY = 'medq.session';
@@ -33,12 +34,23 @@ export function saveSession(next) {
   renderNav();
 }
 
+/** @type {Array<() => void>} */
+const signInHooks = [];
+/**
+ * Something to do after every sign-in (the language follows the account).
+ * @param {() => void} hook
+ */
+export function onSignIn(hook) {
+  signInHooks.push(hook);
+}
+
 /**
  * @param {{ token: string, user?: User | null }} data
  * @param {boolean} [mustChange]
  */
 export function signIn(data, mustChange = false) {
   saveSession({ token: data.token, user: data.user ?? null, mustChange: Boolean(mustChange) });
+  for (const hook of signInHooks) hook();
 }
 
 /**
@@ -53,12 +65,12 @@ export async function api(method, path, body, { auth = false, keepSessionOn401 =
     if (r.status === 401 && !keepSessionOn401) {
       // The token expired or was ended by a password change elsewhere.
       saveSession(null);
-      flash(r.data.message || 'Your session has ended. Please log in again.', 'info');
+      flash(r.data.message || t('errors.session_ended'), 'info');
       go('login');
     } else if (r.status === 403 && r.data.error === 'password_change_required') {
       // A temporary password (IVR account) must be replaced before booking or cancelling.
       saveSession({ ...current, mustChange: true });
-      flash('Please choose your own password first.', 'info');
+      flash(t('change.first'), 'info');
       go('change-password');
     }
   }

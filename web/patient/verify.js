@@ -1,5 +1,6 @@
 // The SMS code step shared by registration, linking and password reset.
-import { $, $button, $form, $input, show } from '../lib/dom.js';
+import { $, $button, $form, $input, el, show } from '../lib/dom.js';
+import { language, t, tn, tParts } from '../lib/i18n.js';
 import { busy, clearErrors, setFieldError, showFormAlert, validate } from '../lib/forms.js';
 import { handleRegisterError } from './register.js';
 import { currentView, flash, go, registerView } from './router.js';
@@ -15,7 +16,8 @@ import { getPending, setLinkOffer, setPending } from './verification-state.js';
  * @param {string} phoneShown
  */
 export async function startAction(purpose, path, body, phoneShown) {
-  const r = await api('POST', path, body);
+  // The code SMS (and an account it creates) speak the page's language.
+  const r = await api('POST', path, { ...body, language: language() });
   if (r.status === 202 && r.data?.verification_id) {
     setPending({
       purpose,
@@ -43,14 +45,9 @@ function finishSignedIn(purpose, data) {
   for (const id of ['register-form', 'reset-form', 'verify-form']) $form(id).reset();
   setLinkOffer(null);
   signIn(data, Boolean(data.must_change_password));
-  const name = data.user?.name ? `, ${data.user.name}` : '';
-  flash(
-    purpose === 'link'
-      ? `Your phone bookings are now linked to this account${name}. They are listed below.`
-      : purpose === 'reset'
-        ? 'Your password has been changed. You are logged in.'
-        : `Welcome${name}! Your account is ready.`,
-  );
+  const name = data.user?.name;
+  const key = purpose === 'reset' ? 'reset.done' : purpose === 'link' ? 'link.done' : 'register.welcome';
+  flash(purpose !== 'reset' && !name ? t(`${key}_anon`) : t(key, { name }));
   go('appointments');
 }
 
@@ -62,12 +59,12 @@ function renderVerify() {
   if (!pending) return;
   const form = $form('verify-form');
   clearErrors(form);
-  $('verify-phone').textContent = pending.phone ?? 'your phone';
+  $('verify-sent').replaceChildren(...tParts('verify.sent_to', { phone: el('strong', { id: 'verify-phone', text: pending.phone ?? t('verify.your_phone') }) }));
   $input('verify-code').value = '';
   setVerifyNote(null);
   setVerifyUsable(true);
   $('verify-back').setAttribute('href', pending.purpose === 'reset' ? '#/reset' : '#/register');
-  $('verify-back').textContent = pending.purpose === 'reset' ? 'Back to password reset' : 'Back to the form';
+  $('verify-back').textContent = t(pending.purpose === 'reset' ? 'verify.back_to_reset' : 'verify.back_to_form');
   tickExpiry();
   clearInterval(expiryTimer);
   expiryTimer = setInterval(() => {
@@ -81,8 +78,7 @@ function tickExpiry() {
   const pending = getPending();
   if (!pending) return;
   const left = Math.round((pending.expiresAt - Date.now()) / 60_000);
-  $('verify-expiry').textContent =
-    left >= 1 ? `It expires in about ${left} minute${left === 1 ? '' : 's'}.` : 'It may have expired: you can ask for a new one.';
+  $('verify-expiry').textContent = left >= 1 ? tn('verify.expires_in', left) : t('verify.may_have_expired');
 }
 
 /** @param {string | null} message */
@@ -126,14 +122,13 @@ $form('verify-form').addEventListener('submit', (e) => {
     const d = r.data;
     if (d.error === 'invalid_code') {
       const left = Number(d.attempts_left);
-      const tries = Number.isFinite(left) ? ` You have ${left} attempt${left === 1 ? '' : 's'} left.` : '';
-      setFieldError(code, `${d.message}${tries}`);
+      setFieldError(code, Number.isFinite(left) ? `${d.message} ${tn('verify.attempts_left', left)}` : d.message);
       code.select();
       code.focus();
       return;
     }
     if (r.status === 410 || d.error === 'verification_expired') {
-      showFormAlert(form, `${d.message} ${p.request ? 'Choose "Start again" to get a new code.' : 'Please fill in the form again.'}`);
+      showFormAlert(form, `${d.message} ${t(p.request ? 'verify.choose_restart' : 'verify.fill_again')}`);
       setVerifyUsable(false);
       (p.request ? $('verify-restart') : $('verify-back')).focus();
       return;
@@ -157,7 +152,7 @@ $button('verify-resend').addEventListener('click', async () => {
   setVerifyNote(null);
   button.disabled = true;
   try {
-    const r = await api('POST', '/api/auth/verify/resend', { verification_id: pending.verificationId });
+    const r = await api('POST', '/api/auth/verify/resend', { verification_id: pending.verificationId, language: language() });
     if (r.ok) {
       setPending({
         ...pending,
@@ -165,13 +160,13 @@ $button('verify-resend').addEventListener('click', async () => {
         expiresAt: Date.now() + Number(r.data?.expires_in ?? 600) * 1000,
       });
       tickExpiry();
-      setVerifyNote(`We sent a new code to ${pending.phone}. Use the newest code.`);
+      setVerifyNote(t('verify.new_code_sent', { phone: pending.phone }));
       $input('verify-code').value = '';
       $input('verify-code').focus();
       return;
     }
     if (r.status === 410) {
-      showFormAlert(form, `${r.data.message} ${pending.request ? 'Choose "Start again" to get a new code.' : ''}`.trim());
+      showFormAlert(form, `${r.data.message} ${pending.request ? t('verify.choose_restart') : ''}`.trim());
       setVerifyUsable(false);
       return;
     }
@@ -191,7 +186,7 @@ $button('verify-restart').addEventListener('click', async () => {
     const r = await startAction(purpose, request.path, request.body, request.phoneShown);
     if (!r) {
       renderVerify();
-      setVerifyNote(`We sent a new code to ${getPending()?.phone}.`);
+      setVerifyNote(t('verify.code_sent_again', { phone: getPending()?.phone ?? '' }));
       $input('verify-code').focus();
       return;
     }

@@ -17,6 +17,7 @@ export default fp(
           { name: 'auth', description: 'registration, phone verification, linking, log-in' },
           { name: 'me', description: 'the logged-in account' },
           { name: 'booking', description: 'clinics, doctors and free slots' },
+          { name: 'languages', description: "the clinic's languages and the page strings of each" },
           { name: 'admin', description: 'clinic staff' },
           { name: 'health', description: 'liveness and readiness' },
         ],
