@@ -61,7 +61,7 @@ export interface StartSmsRoleOptions {
   db: Db;
   config: Pick<
     Config,
-    'smppUrl' | 'smppSourceAddr' | 'reminderHours' | 'smsReplyNumber' | 'defaultRegion' | 'clinicBrand' | 'maxActiveAppointments' | 'jwtSecret' | 'otpSmsPerHour' | 'smsCountries'
+    'smppUrl' | 'smppSourceAddr' | 'reminderHours' | 'smsReplyNumber' | 'defaultRegion' | 'clinicBrand' | 'maxActiveAppointments' | 'jwtSecret' | 'otpSmsPerHour' | 'smsCountries' | 'languages'
   >;
   logger: Logger;
   tuning?: Partial<SmsTuning>;
