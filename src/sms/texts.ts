@@ -102,19 +102,25 @@ export function smsCatalog(language: string): SmsCatalog {
   return c;
 }
 
+let withTexts: ReadonlySet<string> | null = null;
+/** The languages that have an sms.json (looked up once: every SMS written asks). */
+function languagesWithTexts(): ReadonlySet<string> {
+  return (withTexts ??= new Set(languagesWith('sms')));
+}
+
 /**
  * The language an SMS goes out in: the wanted one when it is one of LANGUAGES with SMS texts, else
  * the clinic default (the first of LANGUAGES that has them), else English.
  */
 export function smsLanguage(wanted: string | null | undefined, languages: readonly string[]): string {
-  const available = new Set(languagesWith('sms'));
+  const available = languagesWithTexts();
   if (wanted && languages.includes(wanted) && available.has(wanted)) return wanted;
   return languages.find((l) => available.has(l)) ?? 'en';
 }
 
 /** The languages SMS can go out in under these LANGUAGES (those with SMS texts; English when none has). */
 export function smsLanguages(languages: readonly string[]): string[] {
-  const available = new Set(languagesWith('sms'));
+  const available = languagesWithTexts();
   const out = languages.filter((l) => available.has(l));
   return out.length > 0 ? out : ['en'];
 }
