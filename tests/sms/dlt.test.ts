@@ -78,7 +78,7 @@ function everyKind(t: SmsTexts): Record<SmsKind, string> {
   };
 }
 
-async function sendWith(env: Record<string, string>, rows: Array<{ kind: SmsKind; body: string; language?: string }>) {
+async function sendWith(env: Record<string, string>, rows: Array<{ kind: SmsKind; body: string; language?: string }>, logs = captureLogs()) {
   const t = tempDb();
   cleanups.push(() => t.close());
   const smsc = await TestSmsc.start();
@@ -89,7 +89,7 @@ async function sendWith(env: Record<string, string>, rows: Array<{ kind: SmsKind
     byDest.set(phone.slice(1), r);
     enqueue(t.db, { kind: r.kind, phone, body: r.body, ...(r.language ? { language: r.language } : {}) });
   });
-  const role = startSmsRole({ db: t.db, config: smsConfig({ SMPP_URL: smsc.url(), ...env }), logger: captureLogs().logger, tuning: FAST });
+  const role = startSmsRole({ db: t.db, config: smsConfig({ SMPP_URL: smsc.url(), ...env }), logger: logs.logger, tuning: FAST });
   cleanups.push(() => role.stop());
   expect(await role.whenUp(5_000)).toBe(true);
   await role.drainOnce();
@@ -127,6 +127,24 @@ describe('DLT ids on every part', () => {
       const row = byDest.get(s.dest)!;
       expect(s.tlvs).toEqual({ 0x1400: ENTITY, 0x1401: idOf(row.kind, row.language ?? 'hi') });
     }
+  });
+
+  it('a value longer than a {#var#} (a very long doctor name) still goes, with its ids, and the log says the operator may drop it', async () => {
+    const logs = captureLogs();
+    const a = { doctorName: 'Dr Venkatanarasimharajuvaripeta Subramaniam', date: '2026-12-02', time: '10:30', token: 'V-12' };
+    const { smsc } = await sendWith(
+      { LANGUAGES: 'en,hi', DLT_ENTITY_ID: ENTITY, DLT_TEMPLATES: templatesFile('long.json', registered) },
+      [
+        { kind: 'confirmation', body: smsTextsIn('en').confirmation('MedQ', a), language: 'en' },
+        { kind: 'confirmation', body: smsTextsIn('en').confirmation('MedQ', { ...a, doctorName: 'Dr Rao' }), language: 'en' },
+      ],
+      logs,
+    );
+    expect(smsc.messages()).toHaveLength(2);
+    for (const s of smsc.submits) expect(s.tlvs).toEqual({ 0x1400: ENTITY, 0x1401: idOf('confirmation', 'en') });
+    const warnings = logs.lines.filter((l) => l.includes('does not match its DLT template'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('"kind":"confirmation"');
   });
 
   it('without DLT_ENTITY_ID nothing changes: no optional parameters, even with a template file', async () => {
