@@ -221,7 +221,7 @@ export class SmsWorker {
   }
 
   private rowLog(row: store.ClaimedRow): Logger {
-    return this.log.child({ outboxId: row.id, kind: row.kind, phone: row.phone });
+    return this.log.child({ outboxId: row.id, kind: row.kind, phone: row.phone, ...(row.language ? { language: row.language } : {}) });
   }
 
   private fields(row: store.ClaimedRow, payload: SmsPayload, index: number): Record<string, unknown> {
