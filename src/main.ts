@@ -6,15 +6,23 @@ import { assertWebTexts } from './api/web-texts.js';
 import { startIvrRole, type IvrRole } from './ari/index.js';
 import { assertSchemaNotNewer, migrateUnderLock, openDatabase, pendingMigrations, type Db } from './db/client.js';
 import { setDbGaugeSources, startMetricsServer } from './metrics/index.js';
-import { configOrExit, fatal } from './shared/cli.js';
+import { checkOrExit, configOrExit, fatal } from './shared/cli.js';
 import { createLogger } from './shared/logger.js';
 import { startupWarnings } from './shared/warnings.js';
 import { startSmsRole, type SmsRole } from './sms/index.js';
+import { loadDlt } from './sms/dlt.js';
+import { checkSmsCatalogs } from './sms/texts.js';
 import { createSyncContext, otpBudgetRemaining, outboxGauges } from './sync/index.js';
 
 const config = configOrExit('roles');
 const logger = createLogger(config.logLevel);
 for (const warning of startupWarnings(config)) logger.warn({ setting: warning.setting }, warning.message);
+// Every role writes SMS: each language's texts must be complete. The sms role also checks every
+// text against its DLT template (operators drop a message that differs).
+const dlt = checkOrExit(() => {
+  checkSmsCatalogs(config.languages);
+  return config.roles.has('sms') ? loadDlt(config) : null;
+});
 
 async function openMigrated(): Promise<Db> {
   let opened: Db;
@@ -52,7 +60,7 @@ if (config.roles.has('ivr')) {
 
 let sms: SmsRole | null = null;
 if (config.roles.has('sms')) {
-  sms = startSmsRole({ db, config, logger });
+  sms = startSmsRole({ db, config, logger, dlt });
   stops.push(() => sms!.stop());
 }
 

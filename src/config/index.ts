@@ -120,6 +120,8 @@ function hexOrInt(env: Env, name: string, fallback: number): number {
   if (raw === null) return fallback;
   const n = /^0x[0-9a-f]+$/i.test(raw) ? parseInt(raw, 16) : /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new ConfigError(name, `must be an SMPP tag such as 0x1400, got "${raw}"`);
+  // SMPP 3.4 leaves 0x1400–0x3FFF to SMSC vendors; a standard tag would be misread (receipts, parts).
+  if (n < 0x1400 || n > 0x3fff) throw new ConfigError(name, `must be a vendor-specific SMPP tag (0x1400 to 0x3FFF), got "${raw}"`);
   return n;
 }
 
@@ -241,6 +243,9 @@ export function loadConfig(env: Env = process.env, opts: LoadOptions = {}): Conf
   if (languages.length === 0) throw new ConfigError('LANGUAGES', 'names no language');
 
   const metricsPortRaw = optional(env, 'METRICS_PORT');
+  const dltTlvEntity = hexOrInt(env, 'DLT_TLV_ENTITY', 0x1400);
+  const dltTlvTemplate = hexOrInt(env, 'DLT_TLV_TEMPLATE', 0x1401);
+  if (dltTlvEntity === dltTlvTemplate) throw new ConfigError('DLT_TLV_TEMPLATE', 'must differ from DLT_TLV_ENTITY');
 
   return {
     nodeEnv,
@@ -273,8 +278,8 @@ export function loadConfig(env: Env = process.env, opts: LoadOptions = {}): Conf
     languages,
     dltEntityId: optional(env, 'DLT_ENTITY_ID'),
     dltTemplates: optional(env, 'DLT_TEMPLATES'),
-    dltTlvEntity: hexOrInt(env, 'DLT_TLV_ENTITY', 0x1400),
-    dltTlvTemplate: hexOrInt(env, 'DLT_TLV_TEMPLATE', 0x1401),
+    dltTlvEntity,
+    dltTlvTemplate,
     metricsPort: metricsPortRaw === null ? null : int(env, 'METRICS_PORT', 0, 1, 65535),
     migrateOnStart: bool(env, 'MEDQ_MIGRATE', false),
   };

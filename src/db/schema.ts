@@ -232,6 +232,9 @@ export const smsOutbox = sqliteTable(
     // At most one row per key (e.g. "reminder:42", "queue_near:42"): several sms workers or api
     // processes may try to queue the same message; the unique index lets exactly one succeed.
     dedupeKey: text('dedupe_key'),
+    // The language the text is written in (DLT: its template id is per kind and language); NULL on
+    // rows from before languages: the clinic default.
+    language: text('language'),
     createdAt: integer('created_at').notNull(),
     sentAt: integer('sent_at'),
     deliveredAt: integer('delivered_at'),

@@ -42,6 +42,19 @@ export function configOrExit(needs: readonly Secret[] | 'roles' = []): Config {
   }
 }
 
+/** Runs a start-up check; a ConfigError it throws is one line and exit 78, as for a bad variable. */
+export function checkOrExit<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`medq: configuration error: ${e.message}\n`);
+      process.exit(78);
+    }
+    throw e;
+  }
+}
+
 export function fatal(what: string, e: unknown): never {
   process.stderr.write(`medq: ${what}: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);

@@ -8,6 +8,7 @@ import { isReceiptPdu } from './receipts.js';
 import { startReminderScheduler } from './reminder-scheduler.js';
 import { SmppLink, parseSmppUrl, type SmppLinkOptions } from './smpp-link.js';
 import { SmsWorker, type SmsStats, type WorkerTuning } from './worker.js';
+import { loadDlt, type Dlt, type DltConfig } from './dlt.js';
 import { startRetentionSchedule } from '../sync/retention.js';
 
 export type { SmsStats } from './worker.js';
@@ -62,14 +63,19 @@ export interface StartSmsRoleOptions {
   config: Pick<
     Config,
     'smppUrl' | 'smppSourceAddr' | 'reminderHours' | 'smsReplyNumber' | 'defaultRegion' | 'clinicBrand' | 'maxActiveAppointments' | 'jwtSecret' | 'otpSmsPerHour' | 'smsCountries'
-  >;
+  > &
+    DltConfig;
+  /** The checked DLT settings (main.ts checks them before start); loaded from config when omitted. */
+  dlt?: Dlt | null;
   logger: Logger;
   tuning?: Partial<SmsTuning>;
   /** The sync context replies and reminders use (its clock decides when a reminder is due). */
   ctx?: SyncContext;
 }
 
-export function startSmsRole({ db, config, logger, tuning: overrides, ctx: given }: StartSmsRoleOptions): SmsRole {
+export function startSmsRole({ db, config, logger, tuning: overrides, ctx: given, dlt: checked }: StartSmsRoleOptions): SmsRole {
+  // Throws a ConfigError (naming the kind and language) when a text does not match its DLT template.
+  const dlt = checked === undefined ? loadDlt(config) : checked;
   const ctx = given ?? createSyncContext(db, config);
   const tuning: SmsTuning = { ...DEFAULT_SMS_TUNING, ...overrides };
   // The lease is renewed from the poll loop: it must tick several times per lease.
@@ -84,7 +90,7 @@ export function startSmsRole({ db, config, logger, tuning: overrides, ctx: given
         return handleInboundPdu(ctx, pdu, log);
       })
     : null;
-  worker = new SmsWorker(db, link, log, tuning, config.smppSourceAddr, tuning.workerId, config.smsReplyNumber);
+  worker = new SmsWorker(db, link, log, tuning, config.smppSourceAddr, tuning.workerId, config.smsReplyNumber, dlt);
   const w = worker;
 
   if (link) {
@@ -92,7 +98,10 @@ export function startSmsRole({ db, config, logger, tuning: overrides, ctx: given
     if (!/^\+?\d+$/.test(config.smppSourceAddr) && config.smppSourceAddr.length > 11) {
       log.warn({ source: config.smppSourceAddr }, 'SMPP_SOURCE_ADDR is longer than the 11 characters an alphanumeric sender may have');
     }
-    log.info({ smsc: `${ep.host}:${ep.port}`, tls: ep.tls, systemId: ep.systemId, workerId: w.workerId }, 'sms role starting');
+    log.info(
+      { smsc: `${ep.host}:${ep.port}`, tls: ep.tls, systemId: ep.systemId, workerId: w.workerId, dltEntityId: dlt?.entityId },
+      'sms role starting',
+    );
     link.start();
   } else {
     log.warn('SMPP_URL is not set: SMS stay in the outbox and are logged, not sent');

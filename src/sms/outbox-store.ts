@@ -15,6 +15,8 @@ export interface ClaimedRow {
   kind: SmsKind;
   phone: string;
   body: string;
+  /** The language of the body (null: the clinic default). */
+  language: string | null;
   attempts: number;
   expiresAt: number | null;
 }
@@ -58,6 +60,7 @@ export function claimDue(db: Db, token: string, now: number, limit: number): Cla
       kind: smsOutbox.kind,
       phone: smsOutbox.phone,
       body: smsOutbox.body,
+      language: smsOutbox.language,
       attempts: smsOutbox.attempts,
       expiresAt: smsOutbox.expiresAt,
     })

@@ -45,6 +45,14 @@ declare module 'smpp' {
 
     const errors: Record<string, number>;
     const consts: Record<string, Record<string, number>>;
+    /** Registers an optional parameter (TLV) under a field name, for encoding and decoding. */
+    function addTLV(
+      tag: string,
+      options: {
+        id: number;
+        type: { read(b: Buffer, offset: number, length?: number): unknown; write(v: unknown, b: Buffer, offset: number): void; size(v: unknown): number; default: unknown };
+      },
+    ): void;
     function connect(options: ConnectOptions | string, listener?: () => void): Session;
     function createServer(options?: Record<string, unknown>, listener?: (session: Session) => void): Server;
     function createServer(listener: (session: Session) => void): Server;

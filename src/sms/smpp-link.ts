@@ -46,6 +46,26 @@ export interface SmppLinkOptions {
   tls?: ConnectionOptions;
 }
 
+/** A TLV value sent as plain octets (ASCII, no terminating NUL), the way DLT ids are carried. */
+const OCTETS = {
+  read: (b: Buffer, offset: number, length = 0) => b.toString('latin1', offset, offset + length),
+  write: (v: unknown, b: Buffer, offset: number) => void Buffer.from(String(v), 'latin1').copy(b, offset),
+  size: (v: unknown) => Buffer.byteLength(String(v), 'latin1'),
+  default: '',
+};
+const tlvNames = new Map<number, string>();
+
+/** The submit_sm field that carries a vendor-specific TLV with this tag (registered with node-smpp once). */
+export function octetTlvField(tag: number): string {
+  let name = tlvNames.get(tag);
+  if (name === undefined) {
+    name = `medq_tlv_0x${tag.toString(16).padStart(4, '0')}`;
+    smpp.addTLV(name, { id: tag, type: OCTETS });
+    tlvNames.set(tag, name);
+  }
+  return name;
+}
+
 export type SubmitOutcome =
   | { kind: 'accepted'; messageId: string }
   | { kind: 'rejected'; status: number }

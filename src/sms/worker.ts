@@ -33,7 +33,8 @@ import type { Logger } from '../shared/logger.js';
 import { encodeSms, type SmsPayload } from './encoding.js';
 import * as store from './outbox-store.js';
 import { receiptFromPdu, type Receipt } from './receipts.js';
-import type { SmppLink, SubmitOutcome } from './smpp-link.js';
+import { octetTlvField, type SmppLink, type SubmitOutcome } from './smpp-link.js';
+import type { Dlt } from './dlt.js';
 import { ESME_RX_T_APPN, ruleFor, statusLabel } from './smpp-status.js';
 import { SECRET_SMS_KINDS } from './texts.js';
 import type smpp from 'smpp';
@@ -137,6 +138,8 @@ export class SmsWorker {
     workerId?: string,
     /** SMS_REPLY_NUMBER: where patients' replies reach MedQ (null: replies are not taken). */
     replyAddr: string | null = null,
+    /** India's DLT: every part carries the entity and template ids (null: clinics elsewhere). */
+    private readonly dlt: Dlt | null = null,
   ) {
     this.workerId = workerId ?? newWorkerId();
     this.source = sourceAddress(sourceAddr);
@@ -218,7 +221,7 @@ export class SmsWorker {
   }
 
   private rowLog(row: store.ClaimedRow): Logger {
-    return this.log.child({ outboxId: row.id, kind: row.kind, phone: row.phone });
+    return this.log.child({ outboxId: row.id, kind: row.kind, phone: row.phone, ...(row.language ? { language: row.language } : {}) });
   }
 
   private fields(row: store.ClaimedRow, payload: SmsPayload, index: number): Record<string, unknown> {
@@ -243,6 +246,17 @@ export class SmsWorker {
       data_coding: payload.dataCoding,
       sm_default_msg_id: 0,
       short_message: payload.parts[index],
+      ...this.dltFields(row),
+    };
+  }
+
+  /** The DLT TLVs of a row: the same on every part of its message. */
+  private dltFields(row: store.ClaimedRow): Record<string, string> {
+    if (!this.dlt) return {};
+    const templateId = this.dlt.templateId(row.kind, row.language);
+    return {
+      [octetTlvField(this.dlt.tlvEntity)]: this.dlt.entityId,
+      ...(templateId !== undefined ? { [octetTlvField(this.dlt.tlvTemplate)]: templateId } : {}),
     };
   }
 
@@ -267,6 +281,10 @@ export class SmsWorker {
       metrics.sms.inc({ kind: row.kind, state: 'failed' });
       log.warn({ state: 'failed', reason }, 'sms cannot be encoded; failed');
       return;
+    }
+    if (this.dlt && !this.dlt.matches(row.kind, row.language, row.body)) {
+      // A value longer than a {#var#} (a very long doctor or clinic name): sent, but say why it may not arrive.
+      log.warn({ language: row.language ?? this.dlt.defaultLanguage }, 'sms text does not match its DLT template; the operator may drop it');
     }
     const earlier = store.acceptedParts(this.db, row.id);
     const ids: string[] = [];

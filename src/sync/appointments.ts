@@ -2,7 +2,6 @@
 import { and, eq } from 'drizzle-orm';
 import { accounts, appointments, LIVE_APPOINTMENT_STATUSES, patients } from '../db/schema.js';
 import { isPastSlot } from '../booking/slots.js';
-import { smsText } from '../sms/texts.js';
 import {
   bookingWriteTx,
   bookInTx,
@@ -17,6 +16,7 @@ import {
 import { abort, writeTx, type SyncContext, type Tx } from './context.js';
 import { ensureAccountPatient } from './accounts-in-tx.js';
 import { enqueueSms } from './outbox.js';
+import { textsForPhone } from './sms-language.js';
 import { fail, ok, type Result } from './result.js';
 
 export interface WebBookingRequest {
@@ -63,13 +63,16 @@ export function bookForAccount(ctx: SyncContext, req: WebBookingRequest): Result
     );
     if (!booked.ok) abort(booked);
     const b = booked.value;
+    // A family member's phone without an account of its own reads the booking account's language.
+    const texts = textsForPhone(tx, ctx, patient.phone, account.language);
     enqueueSms(
       tx,
       {
         kind: 'confirmation',
         phone: patient.phone,
-        body: smsText.confirmation(ctx.brand, { doctorName: doctor.name, date: b.date, time: b.time, token: b.token }),
+        body: texts.confirmation(ctx.brand, { doctorName: doctor.name, date: b.date, time: b.time, token: b.token }),
         appointmentId: b.id,
+        language: texts.language,
       },
       now,
     );
@@ -112,13 +115,15 @@ const isLiveStatus = (s: string) => (LIVE_APPOINTMENT_STATUSES as readonly strin
 export function cancelInTx(tx: Tx, ctx: SyncContext, a: typeof appointments.$inferSelect, now: Date): void {
   const doctor = loadDoctor(tx, a.doctorId)!;
   tx.update(appointments).set({ status: 'cancelled', cancelledAt: now.toISOString() }).where(eq(appointments.id, a.id)).run();
+  const texts = textsForPhone(tx, ctx, a.personPhone);
   enqueueSms(
     tx,
     {
       kind: 'cancellation',
       phone: a.personPhone,
-      body: smsText.cancellation(ctx.brand, { doctorName: doctor.name, date: a.date, time: a.slotTime, token: a.tokenNumber }),
+      body: texts.cancellation(ctx.brand, { doctorName: doctor.name, date: a.date, time: a.slotTime, token: a.tokenNumber }),
       appointmentId: a.id,
+      language: texts.language,
     },
     now,
   );

@@ -14,6 +14,8 @@ export interface SyncContext {
   otpSmsPerHour: number;
   /** SMS_COUNTRIES: countries a code SMS may go to. */
   smsCountries: ReadonlySet<CountryCode>;
+  /** LANGUAGES: the IVR and SMS languages, the first the clinic default. */
+  languages: readonly string[];
   now: () => Date;
 }
 

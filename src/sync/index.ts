@@ -59,7 +59,7 @@ import type { SyncContext } from './context.js';
 
 export function createSyncContext(
   db: Db,
-  config: Pick<Config, 'defaultRegion' | 'clinicBrand' | 'maxActiveAppointments' | 'jwtSecret' | 'otpSmsPerHour' | 'smsCountries'>,
+  config: Pick<Config, 'defaultRegion' | 'clinicBrand' | 'maxActiveAppointments' | 'jwtSecret' | 'otpSmsPerHour' | 'smsCountries' | 'languages'>,
   now: () => Date = () => new Date()): SyncContext {
   return {
     db,
@@ -70,6 +70,7 @@ export function createSyncContext(
     codeSecret: createHash('sha256').update(`medq-otp:${config.jwtSecret}`).digest('hex'),
     otpSmsPerHour: config.otpSmsPerHour,
     smsCountries: config.smsCountries,
+    languages: config.languages,
     now,
   };
 }

@@ -2,12 +2,12 @@
 import { eq } from 'drizzle-orm';
 import { accounts, patients } from '../db/schema.js';
 import { lastFour, normalizePhone, type E164 } from '../phone/index.js';
-import { smsText } from '../sms/texts.js';
 import { bookingWriteTx, bookInTx, loadDoctor, type BookFailure } from './availability.js';
 import { abort, type SyncContext } from './context.js';
 import { tempCredentials } from './temp-credentials.js';
 import { accountByPhone, adoptUnlinkedPatients, ensureAccountPatient } from './accounts-in-tx.js';
 import { enqueueSms } from './outbox.js';
+import { textsForPhone } from './sms-language.js';
 import { fail, ok, type Result } from './result.js';
 
 export interface PhoneBookingRequest {
@@ -119,19 +119,23 @@ function bookInWriteTx(
     if (!booked.ok) abort(booked);
     const b = booked.value;
 
+    // The account's language; one never chosen falls back to this call's choice, then the default.
+    const texts = textsForPhone(tx, ctx, phone, req.language);
+    const language = texts.language;
     if (accountCreated) {
-      enqueueSms(tx, { kind: 'welcome', phone, body: smsText.welcome(ctx.brand, phone, credentials!.password) }, now);
+      enqueueSms(tx, { kind: 'welcome', phone, body: texts.welcome(ctx.brand, phone, credentials!.password), language }, now);
     } else if (account.status === 'active' && (req.channel ?? 'ivr') === 'ivr') {
       // "Your IVR booking has been synced…" is about a phone booking; a desk booking is just confirmed (SPEC §7).
-      enqueueSms(tx, { kind: 'sync', phone, body: smsText.sync(), appointmentId: b.id }, now);
+      enqueueSms(tx, { kind: 'sync', phone, body: texts.sync(), appointmentId: b.id, language }, now);
     }
     enqueueSms(
       tx,
       {
         kind: 'confirmation',
         phone,
-        body: smsText.confirmation(ctx.brand, { doctorName: doctor.name, date: b.date, time: b.time, token: b.token }),
+        body: texts.confirmation(ctx.brand, { doctorName: doctor.name, date: b.date, time: b.time, token: b.token }),
         appointmentId: b.id,
+        language,
       },
       now,
     );

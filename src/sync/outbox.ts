@@ -8,6 +8,8 @@ export interface OutgoingSms {
   kind: SmsKind;
   phone: string;
   body: string;
+  /** The language `body` is written in (smsTextsFor(...).language); omitted: the clinic default. */
+  language?: string;
   appointmentId?: number;
   verificationId?: string;
   /** Epoch ms after which the message must not be sent (OTP). */
@@ -21,6 +23,7 @@ function outboxRow(sms: OutgoingSms, now: Date) {
     kind: sms.kind,
     phone: sms.phone,
     body: sms.body,
+    language: sms.language ?? null,
     appointmentId: sms.appointmentId ?? null,
     verificationId: sms.verificationId ?? null,
     expiresAt: sms.expiresAt ?? null,

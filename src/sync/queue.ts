@@ -5,11 +5,11 @@
 import { and, asc, eq, inArray, max } from 'drizzle-orm';
 import { appointments, clinics, LIVE_APPOINTMENT_STATUSES, queueState, smsOptOuts, smsOutbox } from '../db/schema.js';
 import { localNow } from '../booking/slots.js';
-import { smsText } from '../sms/texts.js';
 import { loadDoctor } from './availability.js';
 import { writeTx, type SyncContext, type Tx } from './context.js';
 import type { Db } from '../db/client.js';
 import { enqueueSms } from './outbox.js';
+import { textsForPhone } from './sms-language.js';
 import { activeDoctors, appointmentById, type AppointmentView } from './queries.js';
 import { fail, ok, type Result } from './result.js';
 
@@ -230,13 +230,15 @@ function queueNearInTx(tx: Tx, ctx: SyncContext, a: AppointmentRow, doctorName: 
   const dedupeKey = `queue_near:${a.id}`;
   if (tx.select({ id: smsOutbox.id }).from(smsOutbox).where(eq(smsOutbox.dedupeKey, dedupeKey)).get()) return false;
   if (tx.select({ phone: smsOptOuts.phone }).from(smsOptOuts).where(eq(smsOptOuts.phone, a.personPhone)).get()) return false;
+  const texts = textsForPhone(tx, ctx, a.personPhone);
   enqueueSms(
     tx,
     {
       kind: 'queue_near',
       phone: a.personPhone,
-      body: smsText.queueNear(ctx.brand, clinicName, nowServing, { doctorName, date: a.date, time: a.slotTime, token: a.tokenNumber }),
+      body: texts.queueNear(ctx.brand, clinicName, nowServing, { doctorName, date: a.date, time: a.slotTime, token: a.tokenNumber }),
       appointmentId: a.id,
+      language: texts.language,
       dedupeKey,
     },
     now,

@@ -1,7 +1,6 @@
 // SPEC §3 "Web registration", "Linking" and password reset/claim.
 import { and, eq } from 'drizzle-orm';
 import { accounts, patients } from '../db/schema.js';
-import { smsText } from '../sms/texts.js';
 import { writeTx, type SyncContext, type Tx } from './context.js';
 import {
   accountByPhone,
@@ -12,6 +11,7 @@ import {
   type AccountRow,
 } from './accounts-in-tx.js';
 import { enqueueSms } from './outbox.js';
+import { textsForPhone } from './sms-language.js';
 import { fail, MESSAGES, ok, type Result } from './result.js';
 import type { Db } from '../db/client.js';
 
@@ -21,6 +21,8 @@ export interface RegisterInput {
   age: number | null;
   username: string;
   passwordHash: string;
+  /** The language of the page that asked (one of LANGUAGES): its code SMS, and a new account's language. */
+  language?: string;
 }
 
 export type RegisterFailure = 'phone_already_registered' | 'ivr_account_exists' | 'username_taken';
@@ -46,6 +48,7 @@ function insertActiveAccount(tx: Tx, input: RegisterInput, now: Date): AccountRo
       displayName: input.name,
       status: 'active',
       role: 'patient',
+      language: input.language ?? null,
       updatedAt: now.toISOString(),
     })
     .returning()
@@ -83,7 +86,7 @@ export function linkConflict(tx: Tx | Db, phone: string, username: string) {
  * Every patient with the phone joins one account (the provisional one is claimed), every one of
  * them takes the web name and age, all bookings stay, and the linked SMS is queued.
  */
-export function linkInTx(tx: Tx, input: RegisterInput, now: Date): Result<AccountRow, LinkFailure> {
+export function linkInTx(tx: Tx, ctx: Pick<SyncContext, 'languages'>, input: RegisterInput, now: Date): Result<AccountRow, LinkFailure> {
   const conflict = linkConflict(tx, input.phone, input.username);
   if (conflict) return conflict;
   let account = accountByPhone(tx, input.phone);
@@ -97,6 +100,8 @@ export function linkInTx(tx: Tx, input: RegisterInput, now: Date): Result<Accoun
         displayName: input.name,
         status: 'active',
         mustChangePassword: false,
+        // A phone that never chose a language takes the page's.
+        ...(account.language === null && input.language ? { language: input.language } : {}),
       },
       now,
     );
@@ -108,17 +113,20 @@ export function linkInTx(tx: Tx, input: RegisterInput, now: Date): Result<Accoun
     .set({ accountId: account.id, name: input.name, age: input.age })
     .where(eq(patients.phone, input.phone))
     .run();
-  enqueueSms(tx, { kind: 'linked', phone: input.phone, body: smsText.linked() }, now);
+  const texts = textsForPhone(tx, ctx, input.phone, input.language);
+  enqueueSms(tx, { kind: 'linked', phone: input.phone, body: texts.linked(), language: texts.language }, now);
   return ok(tx.select().from(accounts).where(eq(accounts.id, account.id)).get()!);
 }
 
 export function linkPhone(ctx: SyncContext, input: RegisterInput): Result<AccountRow, LinkFailure> {
-  return writeTx(ctx, (tx) => linkInTx(tx, input, ctx.now()));
+  return writeTx(ctx, (tx) => linkInTx(tx, ctx, input, ctx.now()));
 }
 
 export interface ResetInput {
   phone: string;
   passwordHash: string;
+  /** The language of the page that asked: its code SMS when the account has none chosen. */
+  language?: string;
 }
 
 export interface ResetOptions {

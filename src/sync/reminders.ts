@@ -7,10 +7,10 @@
 import { and, between, eq, inArray, notExists, sql } from 'drizzle-orm';
 import { appointments, clinics, doctors, smsOptOuts, smsOutbox, type SmsState } from '../db/schema.js';
 import { slotInstant } from '../booking/slots.js';
-import { smsText } from '../sms/texts.js';
 import type { Db } from '../db/client.js';
 import { writeTx, type SyncContext, type Tx } from './context.js';
 import { enqueueSmsOnce } from './outbox.js';
+import { textsForPhone } from './sms-language.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -103,8 +103,9 @@ export function queueDueReminders(ctx: SyncContext, settings: ReminderSettings):
         : c.publicPhone
           ? ({ kind: 'call', phone: c.publicPhone } as const)
           : null;
-      const body = smsText.reminder(ctx.brand, { doctorName: c.doctorName, date: c.date, time: c.time, token: c.token }, replyTo);
-      const id = enqueueSmsOnce(tx, { kind: 'reminder', phone: c.phone, body, appointmentId: c.id }, reminderKey(c.id), now);
+      const texts = textsForPhone(tx, ctx, c.phone);
+      const body = texts.reminder(ctx.brand, { doctorName: c.doctorName, date: c.date, time: c.time, token: c.token }, replyTo);
+      const id = enqueueSmsOnce(tx, { kind: 'reminder', phone: c.phone, body, appointmentId: c.id, language: texts.language }, reminderKey(c.id), now);
       if (id !== null) ids.push(c.id);
     }
     return { queued: ids.length, appointmentIds: ids };

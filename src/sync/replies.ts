@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gte, inArray, ne } from 'drizzle-orm';
 import { appointments, clinics, doctors, smsInbound, smsOutbox } from '../db/schema.js';
 import { isPastSlot } from '../booking/slots.js';
-import { smsText } from '../sms/texts.js';
 import { writeTx, type SyncContext, type Tx } from './context.js';
 import { cancelInTx } from './appointments.js';
 import { countRecentSms, enqueueSms } from './outbox.js';
+import { textsForPhone } from './sms-language.js';
 import { setOptOutInTx } from './opt-out.js';
 
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
@@ -118,12 +118,15 @@ export function handleReply(ctx: SyncContext, reply: InboundReply): ReplyResult 
       .limit(1)
       .get();
     if (earlier) return record('duplicate', earlier.appointmentId);
+    // Answers in the phone's account language.
+    const texts = textsForPhone(tx, ctx, phone);
+    const language = texts.language;
 
     switch (command.name) {
       case 'cancel': {
         const target = cancelTarget(tx, phone, command.token, now);
         if (!target) {
-          enqueueSms(tx, { kind: 'nothing_to_cancel', phone, body: smsText.nothingToCancel(ctx.brand) }, now);
+          enqueueSms(tx, { kind: 'nothing_to_cancel', phone, body: texts.nothingToCancel(ctx.brand), language }, now);
           return record('nothing_to_cancel');
         }
         cancelInTx(tx, ctx, target, now); // the cancellation SMS, as every cancellation has
@@ -131,15 +134,15 @@ export function handleReply(ctx: SyncContext, reply: InboundReply): ReplyResult 
       }
       case 'stop':
         setOptOutInTx(tx, phone, true, now);
-        enqueueSms(tx, { kind: 'opted_out', phone, body: smsText.optedOut(ctx.brand) }, now);
+        enqueueSms(tx, { kind: 'opted_out', phone, body: texts.optedOut(ctx.brand), language }, now);
         return record('opted_out');
       case 'start':
         setOptOutInTx(tx, phone, false, now);
-        enqueueSms(tx, { kind: 'opted_in', phone, body: smsText.optedIn(ctx.brand) }, now);
+        enqueueSms(tx, { kind: 'opted_in', phone, body: texts.optedIn(ctx.brand), language }, now);
         return record('opted_in');
       case 'other':
         if (countRecentSms(tx, phone, 'help', now.getTime() - HELP_EVERY_MS) > 0) return record('help_already_sent');
-        enqueueSms(tx, { kind: 'help', phone, body: smsText.help(ctx.brand) }, now);
+        enqueueSms(tx, { kind: 'help', phone, body: texts.help(ctx.brand), language }, now);
         return record('help');
     }
   });

@@ -2,12 +2,12 @@
 import { eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { verifications } from '../db/schema.js';
-import { smsText } from '../sms/texts.js';
 import { countryOf } from '../phone/index.js';
 import { abort, writeTx, type SyncContext, type Tx } from './context.js';
 import { peekRate, peekRateIn, takeRateTokensInTx } from './rate-limit.js';
 import { codeMatches, generateCode, hashCode } from './credentials.js';
 import { countRecentSms, enqueueSms } from './outbox.js';
+import { textsForPhone } from './sms-language.js';
 import { fail, ok, type Fail, type Result } from './result.js';
 import { linkInTx, registerInTx, resetInTx, type RegisterInput, type ResetInput } from './registration.js';
 import type { AccountRow } from './accounts-in-tx.js';
@@ -73,7 +73,14 @@ export function otpBudgetRemaining(ctx: SyncContext): number {
 
 type SendRefusal = 'too_many_codes' | 'sms_country_not_allowed' | 'rate_limited';
 
-function sendCode(tx: Tx, ctx: SyncContext, id: string, phone: string, now: Date): Result<{ expiresAt: number }, SendRefusal> {
+function sendCode(
+  tx: Tx,
+  ctx: SyncContext,
+  id: string,
+  phone: string,
+  language: string | undefined,
+  now: Date,
+): Result<{ expiresAt: number }, SendRefusal> {
   const refused = countryRefusal(ctx, phone);
   if (refused) return refused;
   if (countRecentSms(tx, phone, 'otp', now.getTime() - CODE_WINDOW_MS) >= CODES_PER_WINDOW) {
@@ -87,7 +94,9 @@ function sendCode(tx: Tx, ctx: SyncContext, id: string, phone: string, now: Date
     .set({ codeHash: hashCode(ctx.codeSecret, id, code), expiresAt, attemptsLeft: CODE_TRIES })
     .where(eq(verifications.id, id))
     .run();
-  enqueueSms(tx, { kind: 'otp', phone, body: smsText.otp(ctx.brand, code), verificationId: id, expiresAt }, now);
+  // Before there is an account the page's language; an account's own choice wins.
+  const texts = textsForPhone(tx, ctx, phone, language);
+  enqueueSms(tx, { kind: 'otp', phone, body: texts.otp(ctx.brand, code), verificationId: id, expiresAt, language: texts.language }, now);
   return ok({ expiresAt });
 }
 
@@ -120,7 +129,7 @@ export function startVerification(
       if (refused) abort(refused);
       return ok({ verificationId: id, expiresIn: CODE_TTL_SECONDS });
     }
-    const sent = sendCode(tx, ctx, id, action.input.phone, now);
+    const sent = sendCode(tx, ctx, id, action.input.phone, action.input.language, now);
     if (!sent.ok) abort(sent);
     return ok({ verificationId: id, expiresIn: CODE_TTL_SECONDS });
   });
@@ -128,7 +137,12 @@ export function startVerification(
 
 const EXPIRED = () => fail('verification_expired', 'This code has expired or was already used. Please start again.');
 
-export function resendCode(ctx: SyncContext, verificationId: string): Result<VerificationStarted, SendRefusal | 'verification_expired'> {
+/** `language`: the page asking now (its code SMS in that language); else the one that started it. */
+export function resendCode(
+  ctx: SyncContext,
+  verificationId: string,
+  language?: string,
+): Result<VerificationStarted, SendRefusal | 'verification_expired'> {
   return writeTx(ctx, (tx): Result<VerificationStarted, SendRefusal | 'verification_expired'> => {
     const now = ctx.now();
     const v = tx.select().from(verifications).where(eq(verifications.id, verificationId)).get();
@@ -137,7 +151,8 @@ export function resendCode(ctx: SyncContext, verificationId: string): Result<Ver
       // A reset for an unknown phone: behave like a sent code, send nothing.
       return unsentCodeRefusal(tx, ctx, v.phone, now) ?? ok({ verificationId, expiresIn: CODE_TTL_SECONDS });
     }
-    const sent = sendCode(tx, ctx, v.id, v.phone, now);
+    const asked = language ?? (JSON.parse(v.payload) as { language?: string }).language;
+    const sent = sendCode(tx, ctx, v.id, v.phone, asked, now);
     if (!sent.ok) return sent;
     return ok({ verificationId, expiresIn: CODE_TTL_SECONDS });
   });
@@ -175,7 +190,7 @@ export function completeVerification(
     const input = JSON.parse(v.payload) as RegisterInput & ResetInput;
     let result: Result<AccountRow> | Fail;
     if (v.purpose === 'register') result = registerInTx(tx, input, now);
-    else if (v.purpose === 'link') result = linkInTx(tx, input, now);
+    else if (v.purpose === 'link') result = linkInTx(tx, ctx, input, now);
     else result = resetInTx(tx, input, now);
     return ok({ purpose: v.purpose, result });
   });

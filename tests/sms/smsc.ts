@@ -2,8 +2,24 @@
 // what it receives with node-smpp's decoder (not ours), answers with configurable statuses and
 // delays, sends delivery receipts, and can drop every connection and refuse binds for a while.
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import smpp from 'smpp';
+
+/** node-smpp's TLV registry: a tag someone registered in this process is decoded under its name. */
+const tlvRegistry = (createRequire(import.meta.url)('smpp/lib/defs.js') as { tlvs: Record<string, { id: number }> }).tlvs;
+
+/** The vendor-specific TLVs (0x1400–0x3FFF, e.g. India's DLT ids) of a PDU, as octets read as text. */
+function vendorTlvs(pdu: smpp.PDU): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const [key, value] of Object.entries(pdu)) {
+    // An unregistered tag is kept under its number as raw bytes; a registered one under its name.
+    const id = /^\d+$/.test(key) ? Number(key) : tlvRegistry[key]?.id;
+    if (id === undefined || id < 0x1400 || id > 0x3fff) continue;
+    out[id] = Buffer.isBuffer(value) ? value.toString('latin1') : String(value);
+  }
+  return out;
+}
 
 export interface ReceivedSubmit {
   /** Which bind (connection) it came on. */
@@ -22,6 +38,8 @@ export interface ReceivedSubmit {
   udh: Buffer | null;
   /** The text as node-smpp decodes it for this data_coding. */
   text: string;
+  /** Vendor-specific optional parameters by tag (DLT entity and template ids). */
+  tlvs: Record<number, string>;
   /** The status we answered (undefined: no answer, the connection dropped first). */
   status?: number;
   messageId?: string;
@@ -155,6 +173,7 @@ export class TestSmsc {
         validityPeriod: pdu.validity_period,
         udh: sm.udh?.find((ie) => ie[0] === 0x00) ?? null,
         text: typeof sm.message === 'string' ? sm.message : sm.message.toString('latin1'),
+        tlvs: vendorTlvs(pdu),
       };
       const n = this.submits.length;
       this.submits.push(s);

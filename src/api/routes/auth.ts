@@ -35,11 +35,29 @@ import {
 } from '../schemas.js';
 import { userView } from '../views.js';
 
-const RegisterBody = Type.Object(
-  { name: NameInput, age: AgeInput, phone_number: PhoneInput, username: UsernameInput, password: PasswordInput },
-  { additionalProperties: false },
-);
-const ResetBody = Type.Object({ phone_number: PhoneInput, new_password: PasswordInput }, { additionalProperties: false });
+/** The language of the page asking (one of LANGUAGES): its code SMS is written in it. */
+const languageInput = (languages: readonly string[]) =>
+  Type.Optional(
+    Type.Unsafe<string>({
+      type: 'string',
+      enum: [...languages],
+      description: `the page's language, one of LANGUAGES (${languages.join(', ')}): the code SMS is written in it when the phone's account has none chosen; a new account keeps it`,
+    }),
+  );
+const registerBody = (languages: readonly string[]) =>
+  Type.Object(
+    {
+      name: NameInput,
+      age: AgeInput,
+      phone_number: PhoneInput,
+      username: UsernameInput,
+      password: PasswordInput,
+      language: languageInput(languages),
+    },
+    { additionalProperties: false },
+  );
+const resetBody = (languages: readonly string[]) =>
+  Type.Object({ phone_number: PhoneInput, new_password: PasswordInput, language: languageInput(languages) }, { additionalProperties: false });
 const VerifyBody = Type.Object(
   {
     verification_id: Type.String({ minLength: 1, maxLength: 64 }),
@@ -47,7 +65,8 @@ const VerifyBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const ResendBody = Type.Object({ verification_id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+const resendBody = (languages: readonly string[]) =>
+  Type.Object({ verification_id: Type.String({ minLength: 1, maxLength: 64 }), language: languageInput(languages) }, { additionalProperties: false });
 const LoginBody = Type.Object(
   {
     username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -64,8 +83,14 @@ const decoy = () => (decoyHash ??= hashPassword('medq-decoy-password-never-match
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx, config, tokens } = app.medq;
   const authBody = (account: AccountRow) => ({ token: tokens.sign(account), user: userView(account) });
+  const RegisterBody = registerBody(config.languages);
+  const ResetBody = resetBody(config.languages);
+  const ResendBody = resendBody(config.languages);
 
-  async function pendingInput(body: { name: string; age: number; phone_number: string; username: string; password: string }, purpose: 'register' | 'link') {
+  async function pendingInput(
+    body: { name: string; age: number; phone_number: string; username: string; password: string; language?: string },
+    purpose: 'register' | 'link',
+  ) {
     const phone = phoneOf(body.phone_number, ctx.region);
     const username = usernameOf(body.username);
     newPasswordOf(body.password, username, phone, 'password');
@@ -74,6 +99,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const conflict = purpose === 'register' ? registrationConflict(ctx.db, phone, username) : linkConflict(ctx.db, phone, username);
     if (conflict) throw fromFail(conflict);
     const input: RegisterInput = { phone, name, age: body.age, username, passwordHash: await hashPassword(body.password) };
+    if (body.language !== undefined) input.language = body.language;
     return input;
   }
 
@@ -141,7 +167,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         // Nothing proves the phone: never a takeover of a staff or claimed account.
         return reply.code(200).send(authBody(unwrap(resetPassword(ctx, { phone, passwordHash }, { byPhoneAlone: true }))));
       }
-      const action: PendingAction = { purpose: 'reset', input: { phone, passwordHash } };
+      const { language } = request.body;
+      const action: PendingAction = { purpose: 'reset', input: { phone, passwordHash, ...(language !== undefined ? { language } : {}) } };
       if (account === undefined) return reply.code(202).send(started(action, false));
       const sent = startVerification(ctx, action);
       // Too many codes for a known phone still answers 202 (with nothing sent), exactly like an
@@ -182,7 +209,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const s = unwrap(resendCode(ctx, request.body.verification_id));
+      const s = unwrap(resendCode(ctx, request.body.verification_id, request.body.language));
       return reply.code(202).send({ status: 'verification_required', verification_id: s.verificationId, expires_in: s.expiresIn });
     },
   );
