@@ -54,6 +54,8 @@ export class CallSession {
   #state: CallState;
   #phase: SessionPhase = 'answering';
   #timezone = 'Asia/Kolkata';
+  /** The language last set on the channel (Asterisk's default: en). */
+  #channelLang = 'en';
   readonly #queue: CallEvent[] = [];
   /** Keys pressed while the call was being answered, fed right after `start`. */
   readonly #early: CallEvent[] = [];
@@ -283,6 +285,12 @@ export class CallSession {
       this.#keyAt = null;
     }
     this.#track(fx.playbackId);
+    if (fx.lang !== this.#channelLang) {
+      // The channel follows the call's language too (SPEC §6); each play also names it, so this
+      // is not awaited on the way to the prompt.
+      this.#channelLang = fx.lang;
+      void this.#safely('set language', () => this.#deps.ops.setLanguage(this.channelId, fx.lang));
+    }
     try {
       await this.#deps.ops.play(this.channelId, fx.playbackId, media, fx.lang);
     } catch (err) {

@@ -57,6 +57,9 @@ class FakeAri implements AriOps {
     if (this.failPlay) throw new Error('{"message":"Channel not found"}');
     this.livePlaybacks.add(playbackId);
   }
+  async setLanguage(channelId: string, lang: string) {
+    this.#rec('setLanguage', channelId, lang);
+  }
   async stopPlayback(playbackId: string) {
     this.#rec('stopPlayback', playbackId);
     this.livePlaybacks.delete(playbackId);
@@ -139,6 +142,7 @@ describe('CallSession (fake ARI, real SQLite)', () => {
     fresh.dtmf('2'); // the caller picks Hindi: the phone has no account yet, so nothing is kept but the call is Hindi
     await until(() => ari.plays().length === 2, 'the main menu');
     expect(ari.ops('play')[1]!.args[3]).toBe('hi');
+    expect(ari.ops('setLanguage')).toEqual([{ op: 'setLanguage', args: ['ch-l1', 'hi'] }]);
     await fresh.hangUp();
 
     const reg = registerAccount(t.ctx, { phone: arrival.callerId, name: 'Asha Rao', age: 34, username: 'asha', passwordHash: 'x' });
