@@ -74,24 +74,24 @@ if (existsSync(config.dbPath)) {
 }
 
 for (const lang of langs) {
-try {
-  const prompts: PromptSource[] = [...listPrompts(lang), ...languagePrompts(lang, config.languages), ...names];
-  const report = await renderPrompts({
-    outDir: args.out,
-    lang,
-    voice: ivrLocale(lang).voice,
-    prompts,
-    onFile: (e) => {
-      if (e.action === 'written') log.info({ file: e.file, text: e.text }, 'prompt written');
-      else if (e.action === 'kept') log.info({ file: e.file, why: e.why }, 'prompt kept');
-      else log.info({ file: e.file, why: e.why ?? 'no longer in the database' }, 'prompt removed');
-    },
-  });
-  log.info(
-    { dir: report.dir, written: report.written.length, unchanged: report.unchanged.length, kept: report.kept.length, removed: report.removed.length },
-    'prompts ready',
-  );
-} catch (e) {
-  fatal(`rendering ${lang} prompts failed`, e);
-}
+  try {
+    const prompts: PromptSource[] = [...listPrompts(lang), ...languagePrompts(lang, config.languages), ...names];
+    const report = await renderPrompts({
+      outDir: args.out,
+      lang,
+      voice: ivrLocale(lang).voice,
+      prompts,
+      onFile: (e) => {
+        if (e.action === 'written') log.info({ file: e.file, text: e.text }, 'prompt written');
+        else if (e.action === 'kept') log.info({ file: e.file, why: e.why }, 'prompt kept');
+        else log.info({ file: e.file, why: e.why ?? 'no longer in the database' }, 'prompt removed');
+      },
+    });
+    log.info(
+      { dir: report.dir, written: report.written.length, unchanged: report.unchanged.length, kept: report.kept.length, removed: report.removed.length },
+      'prompts ready',
+    );
+  } catch (e) {
+    fatal(`rendering ${lang} prompts failed`, e);
+  }
 }

@@ -1,5 +1,6 @@
-// The words of the phone menus (SPEC §6): one text catalog per language, the items a play is made
-// of, and the text of any item sequence (what the caller hears, for logs and the terminal phone).
+// The words of the phone menus (SPEC §6): the prompt ids, the catalog of each language (data:
+// src/locales/<lang>/ivr.json, see catalog.ts), the items a play is made of, and the text of any
+// item sequence (what the caller hears, for logs and the terminal phone).
 //
 // Catalog texts are either whole sentences ("Press 1.") or fragments that a spoken value completes
 // ("Welcome to" + clinic name). A fragment starts lower-case when it continues a sentence ("at",
@@ -7,7 +8,7 @@
 
 import { languagesWith } from '../shared/locales.js';
 import { loadIvrLocale, type IvrLocale } from './catalog.js';
-import { allValueWords, dateWords, digitWords, letterWords, numberWords, timeWords, tokenWords, type Word } from './values.js';
+import { allValueWords, dateWords, digitWords, numberWords, timeWords, tokenWords, type Word } from './values.js';
 
 /** Every catalog prompt, in the order the prompts generator lists them. */
 export const PROMPT_IDS = [
