@@ -54,7 +54,11 @@ const stops: Array<() => Promise<void>> = [];
 
 let ivr: IvrRole | null = null;
 if (config.roles.has('ivr')) {
-  ivr = startIvrRole({ ctx, config, logger, soundsDir: config.soundsDir });
+  try {
+    ivr = startIvrRole({ ctx, config, logger, soundsDir: config.soundsDir });
+  } catch (e) {
+    fatal('cannot start the ivr role', e); // e.g. a language of LANGUAGES without IVR texts
+  }
   stops.push(() => ivr!.stop());
 }
 

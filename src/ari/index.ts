@@ -7,6 +7,8 @@
 // so the call no longer depends on this process once handed over.
 import { metrics } from '../metrics/index.js';
 import { ConfigError, type Config } from '../config/index.js';
+import { LocaleError } from '../ivr/catalog.js';
+import { ivrLocale } from '../ivr/prompts.js';
 import { normalizePhone } from '../phone/index.js';
 import type { Logger } from '../shared/logger.js';
 import { releaseHolds, tempCredentials, type SyncContext } from '../sync/index.js';
@@ -23,7 +25,7 @@ export type { AriOps } from './ops.js';
 export type IvrConfig = Pick<
   Config,
   'ariUrl' | 'ariUsername' | 'ariPassword' | 'ariApp' | 'menuTimeoutMs' | 'receptionEndpoint' | 'defaultRegion'
->;
+> & { languages?: Config['languages'] };
 
 export interface IvrTuning {
   /** Reconnect back-off (SPEC: capped at 2 s). */
@@ -90,7 +92,21 @@ export function inStasisOf(channel: ChannelSnapshot, app: string): boolean {
   return (d.app_data ?? '').split(',')[0]?.trim() === app;
 }
 
+/** Every language in LANGUAGES must have complete IVR texts: a clear error naming it, before any call. */
+export function checkIvrLanguages(languages: readonly string[]): void {
+  for (const lang of languages) {
+    try {
+      ivrLocale(lang);
+    } catch (e) {
+      if (e instanceof LocaleError) throw new ConfigError('LANGUAGES', `language "${lang}" cannot be offered on the phone: ${e.message}`);
+      throw e;
+    }
+  }
+}
+
 export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides }: StartIvrRoleOptions): IvrRole {
+  const languages = config.languages?.length ? config.languages : ['en'];
+  checkIvrLanguages(languages);
   const tuning: IvrTuning = { ...DEFAULT_IVR_TUNING, ...overrides };
   const log = logger.child({ role: 'ivr' });
   const app = config.ariApp;
@@ -120,6 +136,7 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
     flow: {
       menuTimeoutMs: config.menuTimeoutMs,
       receptionEndpoint: config.receptionEndpoint,
+      languages,
       normalizePhone: (raw: string) => {
         const r = normalizePhone(raw, region);
         return r.ok ? r.phone : null;
@@ -208,7 +225,7 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
   link.start({ onEvent, onUp, onDown });
   // New callers' temporary passwords are hashed ahead, off the key→prompt path (issue 10).
   void tempCredentials.prime();
-  log.info({ ari: config.ariUrl, app, soundsDir: soundsDir ?? DEFAULT_SOUNDS_DIR }, 'ivr role starting');
+  log.info({ ari: config.ariUrl, app, soundsDir: soundsDir ?? DEFAULT_SOUNDS_DIR, languages }, 'ivr role starting');
 
   let stopped: Promise<void> | null = null;
   return {

@@ -13,6 +13,8 @@ export interface AriOps {
   /** One playback of several media, with an id chosen here (ARI keeps ids globally). */
   play(channelId: string, playbackId: string, media: readonly string[], lang: string): Promise<void>;
   stopPlayback(playbackId: string): Promise<void>;
+  /** Sets the channel's language (CHANNEL(language)): what Asterisk itself plays on it follows. */
+  setLanguage(channelId: string, lang: string): Promise<void>;
   /** Whether a playback still exists (after a reconnect: did it end while we were away?). */
   playbackExists(playbackId: string): Promise<boolean>;
   hangup(channelId: string): Promise<void>;
@@ -37,6 +39,9 @@ export function createAriOps(link: AriLink, timeoutMs = 5_000): AriOps {
     answer: (channelId) => call('answer', (c) => c.channels.answer({ channelId })),
     play: async (channelId, playbackId, media, lang) => {
       await call('play', (c) => c.channels.playWithId({ channelId, playbackId, media: [...media], lang }));
+    },
+    setLanguage: async (channelId, lang) => {
+      await call('set language', (c) => c.channels.setChannelVar({ channelId, variable: 'CHANNEL(language)', value: lang }));
     },
     stopPlayback: async (playbackId) => {
       try {

@@ -1,8 +1,10 @@
 // What a caller hears, as text, from the media URIs Asterisk reports playing (PlaybackStarted):
 // the terminal phone (`npm run call`) prints it. `sound:medq/<id>` is a catalog prompt or a
 // database name; the rest are Asterisk's own sounds for numbers, dates, times and letters
-// (see src/ivr/media.ts for how they are chosen).
-import { PROMPT_IDS, promptText, type Language, type PromptId } from '../ivr/prompts.js';
+// (see src/ivr/media.ts for how they are chosen). In a language with value words of its own
+// (Hindi), `medq/v-…` are those words, and `medq/offer-<lang>-<key>` is a language's offer.
+import { offerText, ivrLocale, PROMPT_IDS, promptText, type Language, type PromptId } from '../ivr/prompts.js';
+import { allValueWords } from '../ivr/values.js';
 
 export interface NameBook {
   clinics: ReadonlyMap<number, string>;
@@ -35,7 +37,14 @@ export function mediaText(uri: string, names: NameBook = NO_NAMES, lang: Languag
   if (medq) {
     const id = medq[1]!;
     if (CATALOG.has(id)) return promptText(id as PromptId, lang);
-    let m = /^clinic-(\d+)$/.exec(id);
+    let m = /^offer-([a-z]{2,3})-(\d)$/.exec(id);
+    if (m) return offerText(m[1]!, Number(m[2]));
+    if (id.startsWith('v-')) {
+      const values = ivrLocale(lang).values;
+      const word = values === 'asterisk' ? undefined : allValueWords(values).find((w) => w.id === id);
+      return word?.text ?? `[${id}]`;
+    }
+    m = /^clinic-(\d+)$/.exec(id);
     if (m) return names.clinics.get(Number(m[1])) ?? `[clinic ${m[1]}]`;
     m = /^doctor-(\d+)-specialty$/.exec(id);
     if (m) return names.doctors.get(Number(m[1]))?.specialty ?? `[specialty of doctor ${m[1]}]`;

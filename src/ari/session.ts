@@ -19,7 +19,7 @@ import {
   type FlowConfig,
 } from '../ivr/index.js';
 import type { Logger } from '../shared/logger.js';
-import { activeDoctors, clinicForDialled, releaseHolds, type SyncContext } from '../sync/index.js';
+import { activeDoctors, clinicForDialled, phoneLanguage, releaseHolds, type SyncContext } from '../sync/index.js';
 import { errorText } from './link.js';
 import type { AriOps } from './ops.js';
 import { stoppableMedia } from './say-sounds.js';
@@ -54,6 +54,8 @@ export class CallSession {
   #state: CallState;
   #phase: SessionPhase = 'answering';
   #timezone = 'Asia/Kolkata';
+  /** The language last set on the channel (Asterisk's default: en). */
+  #channelLang = 'en';
   readonly #queue: CallEvent[] = [];
   /** Keys pressed while the call was being answered, fed right after `start`. */
   readonly #early: CallEvent[] = [];
@@ -89,6 +91,11 @@ export class CallSession {
       if (!clinic) throw new Error('no clinic in the database');
       const doctors: DoctorInfo[] = activeDoctors(ctx, clinic.id).map((d) => ({ id: d.id, name: d.name, specialty: d.specialty }));
       this.#timezone = clinic.timezone;
+      // The phone's remembered language, before the first prompt (one indexed read; only when
+      // there is a choice to remember).
+      const { languages, normalizePhone } = this.#deps.flow;
+      const phone = languages && languages.length > 1 && arrival.callerId.trim() ? normalizePhone(arrival.callerId.trim()) : null;
+      const language = phone ? phoneLanguage(ctx, phone) : null;
       start = {
         type: 'start',
         callId: this.channelId,
@@ -96,6 +103,7 @@ export class CallSession {
         dialled: arrival.dialled,
         clinic: { id: clinic.id, name: clinic.name, timezone: clinic.timezone },
         doctors,
+        language,
       };
     } catch (err) {
       this.#log.error({ err: errorText(err), dialled: arrival.dialled }, 'cannot serve the call: clinic lookup failed');
@@ -269,7 +277,7 @@ export class CallSession {
 
   async #play(fx: Extract<Effect, { type: 'play' }>): Promise<void> {
     // Say-type media (numbers, digits) become sound files: ARI cannot stop a playback on them.
-    const media = stoppableMedia(toMedia(fx.items, { hasSound: (name) => this.#deps.sounds.has(fx.lang, name) }), fx.lang);
+    const media = stoppableMedia(toMedia(fx.items, { hasSound: (name) => this.#deps.sounds.has(fx.lang, name), lang: fx.lang }), fx.lang);
     // The line a call is followed by in the log: which prompts, and what the caller hears.
     this.#log.info({ playback: fx.playbackId, prompt: fx.prompts, text: fx.text }, 'prompt');
     if (this.#keyAt !== null) {
@@ -277,6 +285,12 @@ export class CallSession {
       this.#keyAt = null;
     }
     this.#track(fx.playbackId);
+    if (fx.lang !== this.#channelLang) {
+      // The channel follows the call's language too (SPEC §6); each play also names it, so this
+      // is not awaited on the way to the prompt.
+      this.#channelLang = fx.lang;
+      void this.#safely('set language', () => this.#deps.ops.setLanguage(this.channelId, fx.lang));
+    }
     try {
       await this.#deps.ops.play(this.channelId, fx.playbackId, media, fx.lang);
     } catch (err) {

@@ -11,14 +11,26 @@ import {
   todaysBookingsForPhone,
   offerNextSlot,
   releaseHolds,
+  setPhoneLanguage,
   toggleSmsOptOut,
   upcomingForPhone,
   type SyncContext,
 } from '../sync/index.js';
 
-export type SyncEffect = Extract<Effect, { type: 'offerSlot' | 'releaseHold' | 'book' | 'loadAppointments' | 'cancel' | 'toggleReminders' }>;
+export type SyncEffect = Extract<
+  Effect,
+  { type: 'offerSlot' | 'releaseHold' | 'book' | 'loadAppointments' | 'cancel' | 'toggleReminders' | 'rememberLanguage' }
+>;
 
-const SYNC_EFFECTS = new Set<Effect['type']>(['offerSlot', 'releaseHold', 'book', 'loadAppointments', 'cancel', 'toggleReminders']);
+const SYNC_EFFECTS = new Set<Effect['type']>([
+  'offerSlot',
+  'releaseHold',
+  'book',
+  'loadAppointments',
+  'cancel',
+  'toggleReminders',
+  'rememberLanguage',
+]);
 
 export function isSyncEffect(fx: Effect): fx is SyncEffect {
   return SYNC_EFFECTS.has(fx.type);
@@ -60,6 +72,7 @@ export async function runSyncEffect(
           time: fx.time,
           holder,
           channel: 'ivr',
+          ...(fx.language ? { language: fx.language } : {}),
         });
         if (r.ok) metrics.bookings.inc({ channel: 'ivr' });
         return r.ok ? { type: 'bookingResult', ok: true, token: r.value.token } : { type: 'bookingResult', ok: false, code: r.code };
@@ -95,6 +108,10 @@ export async function runSyncEffect(
       }
       case 'toggleReminders':
         return { type: 'remindersToggled', optedOut: toggleSmsOptOut(ctx, fx.phone).optedOut };
+      case 'rememberLanguage':
+        // 'no_account': the first booking creates the account with the language (book carries it).
+        setPhoneLanguage(ctx, fx.phone, fx.language);
+        return null;
     }
   } catch (err) {
     onError(err, fx);
@@ -110,6 +127,7 @@ export async function runSyncEffect(
       case 'toggleReminders':
         return { type: 'remindersToggleFailed' };
       case 'releaseHold':
+      case 'rememberLanguage':
         return null;
     }
   }

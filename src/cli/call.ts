@@ -105,7 +105,7 @@ async function ari(method: string, path: string, query: Record<string, string> =
 interface AriEvent {
   type: string;
   channel?: { id: string };
-  playback?: { id: string; media_uri: string; target_uri: string; state: string };
+  playback?: { id: string; media_uri: string; target_uri: string; state: string; language?: string };
   cause_txt?: string;
 }
 
@@ -136,7 +136,7 @@ function onEvent(ev: AriEvent): void {
         lines.set(p.id, new SpokenLine(out));
         out('🔊 ');
       }
-      lines.get(p.id)!.add(mediaText(p.media_uri, names, 'en'));
+      lines.get(p.id)!.add(mediaText(p.media_uri, names, p.language || 'en')); // the playback's language
     } else if (ev.type === 'PlaybackFinished' && openLine === p.id) {
       closeLine();
     }

@@ -24,8 +24,8 @@
 //          (code: 'no_slots' | 'not_found', or 'error' when it threw).
 //   releaseHold                  sync releaseHolds(ctx, holder). Idempotent; may come when no
 //                                hold exists (every hang-up sends one).
-//   book {doctorId,date,time,phone}  bookByPhone(ctx, {phone, doctorId, date, time, holder,
-//        channel:'ivr'}) → `bookingResult {ok:true, token}` after the commit, or
+//   book {doctorId,date,time,phone,language?}  bookByPhone(ctx, {phone, doctorId, date, time, holder,
+//        channel:'ivr', language}) → `bookingResult {ok:true, token}` after the commit, or
 //        `bookingResult {ok:false, code}` (the sync failure code, or 'error' when it threw).
 //        The flow says "confirmed" only on that ok event.
 //   loadAppointments {phone}     upcomingForPhone(ctx, phone, clinic.timezone), plus the phone's
@@ -35,6 +35,8 @@
 //        → `cancelResult {ok:true}` or `cancelResult {ok:false, code}`.
 //   toggleReminders {phone}      sync toggleSmsOptOut(ctx, phone): reminder and queue SMS off when
 //        on, on when off → `remindersToggled {optedOut}` or `remindersToggleFailed`.
+//   rememberLanguage {phone, language}  sync setPhoneLanguage(ctx, phone, language): the caller's
+//        choice kept on the phone's account (none yet: the `book` that creates it carries it). No result.
 //   transfer {endpoint}          hand the caller to RECEPTION_ENDPOINT (e.g. PJSIP/reception);
 //                                the flow is finished: later events produce nothing.
 //   hangup                       hang the channel up; the flow is finished.
@@ -46,6 +48,10 @@
 // Send DTMF as `dtmf {digit}` ('0'-'9', '*', '#'; anything else is ignored) as soon as it
 // arrives, also while a prompt plays (barge-in: the flow answers with stopPlayback and acts on
 // the key) and while a result is pending (type-ahead: queued and used in order by the next menu).
+// Languages: `start.language` is the phone's remembered language (sync phoneLanguage, null when
+// none), loaded before the first prompt. With more than one of `languages` and none remembered,
+// the greeting is followed by the language offer; every play carries the call's language (`lang`).
+//
 // Send `hangup` on StasisEnd / ChannelHangupRequest: the answer is `releaseHold` and nothing
 // else; the adapter then drops its timers and playbacks for the call.
 import { confirmationPrompt, DOCTORS_PER_PAGE, menuPrompt, pageCount, pageOf } from './menu-prompts.js';
@@ -67,7 +73,8 @@ export interface FlowConfig {
   receptionEndpoint: string | null;
   /** E.164 or null; give it normalizePhone with DEFAULT_REGION. Must be pure. */
   normalizePhone: (raw: string) => string | null;
-  language?: Language;
+  /** LANGUAGES: the languages offered, the first the clinic's default. Default ['en']. */
+  languages?: readonly Language[];
   /** Consecutive failures in one menu before transfer or goodbye (SPEC: the third). */
   maxFailures?: number;
 }
@@ -121,6 +128,8 @@ export type CallEvent =
       dialled: string;
       clinic: ClinicInfo;
       doctors: readonly DoctorInfo[];
+      /** The language remembered for this phone (its account's), or null/absent. */
+      language?: Language | null;
     }
   | { type: 'dtmf'; digit: string }
   | { type: 'promptFinished'; playbackId: string }
@@ -146,7 +155,8 @@ export type Effect =
   | { type: 'cancelTimer'; timerId: string }
   | { type: 'offerSlot'; doctorId: number; after?: SlotRef }
   | { type: 'releaseHold' }
-  | { type: 'book'; doctorId: number; date: string; time: string; phone: string }
+  | { type: 'book'; doctorId: number; date: string; time: string; phone: string; language?: Language }
+  | { type: 'rememberLanguage'; phone: string; language: Language }
   | { type: 'loadAppointments'; phone: string }
   | { type: 'cancel'; appointmentId: number; phone: string }
   | { type: 'toggleReminders'; phone: string }
@@ -156,6 +166,8 @@ export type Effect =
 
 export type Menu =
   | { name: 'main' }
+  /** The language offer; then the main menu, or the number entry of a caller without caller ID. */
+  | { name: 'language'; then: 'main' | 'phoneEntry' }
   | { name: 'phoneEntry'; digits: string }
   | { name: 'phoneConfirm'; digits: string; phone: string }
   | { name: 'doctors'; page: number }
@@ -200,6 +212,10 @@ export interface CallState {
   readonly holding: boolean;
   /** Counter for playback and timer ids. */
   readonly seq: number;
+  /** The call's language: every prompt is played in it. */
+  readonly lang: Language;
+  /** Whether the caller picked the language in this call (then it is remembered for the phone). */
+  readonly langChosen: boolean;
 }
 
 export interface StepResult {
@@ -212,12 +228,14 @@ const WITHHELD = /^(anonymous|unknown|restricted|private|withheld|unavailable)$/
 
 export function initialState(config: FlowConfig): CallState {
   return {
-    config: { language: DEFAULT_LANGUAGE, maxFailures: 3, ...config },
+    config: { maxFailures: 3, ...config, languages: config.languages?.length ? config.languages : [DEFAULT_LANGUAGE] },
     call: null,
     node: { at: 'idle' },
     queue: [],
     holding: false,
     seq: 0,
+    lang: config.languages?.[0] ?? DEFAULT_LANGUAGE,
+    langChosen: false,
   };
 }
 
@@ -281,7 +299,7 @@ function nextId(t: Turn, prefix: string): string {
 
 function play(t: Turn, items: PromptItem[]): string {
   const playbackId = nextId(t, `${call(t).callId}-p`);
-  const lang = t.s.config.language;
+  const lang = t.s.lang;
   t.fx.push({ type: 'play', playbackId, items, prompts: promptIds(items), text: spokenText(items, lang), lang });
   return playbackId;
 }
@@ -325,7 +343,12 @@ function enterMenu(t: Turn, menu: Menu, opts: EnterOptions = {}): void {
     return;
   }
   const c = call(t);
-  const view = { doctors: c.doctors, phoneSource: c.phoneSource, receptionConfigured: t.s.config.receptionEndpoint !== null };
+  const view = {
+    doctors: c.doctors,
+    phoneSource: c.phoneSource,
+    receptionConfigured: t.s.config.receptionEndpoint !== null,
+    languages: t.s.config.languages,
+  };
   const playbackId = play(t, [...(opts.preamble ?? []), ...menuPrompt(menu, view)]);
   set(t, { node: { at: 'menu', menu, playbackId, timerId: null, failures } });
 }
@@ -409,10 +432,22 @@ function onStart(t: Turn, e: Extract<CallEvent, { type: 'start' }>): void {
       phoneSource: phone ? 'callerId' : null,
     },
   });
-  log(t, 'call_started', { clinicId: e.clinic.id, dialled: e.dialled, callerIdUsable: phone !== null });
+  const languages = t.s.config.languages;
+  const remembered = e.language && languages.includes(e.language) ? e.language : null;
+  set(t, { lang: remembered ?? languages[0]! });
+  log(t, 'call_started', { clinicId: e.clinic.id, dialled: e.dialled, callerIdUsable: phone !== null, language: t.s.lang });
   const greeting: PromptItem[] = [P('welcome'), { clinicName: e.clinic.id, name: e.clinic.name }];
-  if (phone) enterMenu(t, { name: 'main' }, { preamble: greeting });
-  else enterMenu(t, { name: 'phoneEntry', digits: '' }, { preamble: [...greeting, P('caller-id-withheld')] });
+  // The offer comes once per phone: a remembered language is used from the greeting on.
+  if (languages.length > 1 && !remembered) {
+    return enterMenu(t, { name: 'language', then: phone ? 'main' : 'phoneEntry' }, { preamble: greeting });
+  }
+  afterLanguage(t, phone ? 'main' : 'phoneEntry', greeting);
+}
+
+/** On from the greeting or the language offer: the main menu, or the withheld caller's number entry. */
+function afterLanguage(t: Turn, then: 'main' | 'phoneEntry', preamble: PromptItem[] = []): void {
+  if (then === 'main') enterMenu(t, { name: 'main' }, { preamble });
+  else enterMenu(t, { name: 'phoneEntry', digits: '' }, { preamble: [...preamble, P('caller-id-withheld')] });
 }
 
 function onDigit(t: Turn, raw: string): void {
@@ -446,6 +481,8 @@ function onTimeout(t: Turn, timerId: string): void {
   set(t, { node: { ...node, timerId: null } });
   // A caller who keyed a number but forgot the hash key is not made to start again.
   if (node.menu.name === 'phoneEntry' && node.menu.digits) return submitPhone(t, node.menu.digits);
+  // Silence at the language offer keeps the call's language (the default): not a failure.
+  if (node.menu.name === 'language') return afterLanguage(t, node.menu.then);
   failure(t, 'no-input');
 }
 
@@ -468,6 +505,8 @@ function menuKey(t: Turn, key: string): void {
   switch (menu.name) {
     case 'main':
       return mainKey(t, key);
+    case 'language':
+      return languageKey(t, menu, key);
     case 'phoneEntry':
       return phoneEntryKey(t, menu.digits, key);
     case 'phoneConfirm':
@@ -496,12 +535,27 @@ function mainKey(t: Turn, key: string): void {
       return wait(t, { name: 'appointments' });
     case '9':
       return enterMenu(t, { name: 'main' });
+    case '8':
+      if (t.s.config.languages.length < 2) return failure(t, 'invalid');
+      return enterMenu(t, { name: 'language', then: 'main' });
     case '0':
       if (!t.s.config.receptionEndpoint) return failure(t, 'invalid');
       return toReception(t);
     default:
       return failure(t, 'invalid');
   }
+}
+
+/** Key N picks the N-th language of LANGUAGES: the call switches at once and the phone keeps it. */
+function languageKey(t: Turn, menu: Extract<Menu, { name: 'language' }>, key: string): void {
+  const languages = t.s.config.languages;
+  const lang = /^[1-9]$/.test(key) ? languages[Number(key) - 1] : undefined;
+  if (!lang) return failure(t, 'invalid');
+  set(t, { lang, langChosen: true });
+  log(t, 'language_chosen', { language: lang });
+  const c = call(t);
+  if (c.phone) t.fx.push({ type: 'rememberLanguage', phone: c.phone, language: lang });
+  afterLanguage(t, menu.then);
 }
 
 function setEntry(t: Turn, digits: string): void {
@@ -534,6 +588,7 @@ function phoneConfirmKey(t: Turn, menu: Extract<Menu, { name: 'phoneConfirm' }>,
   if (key === '1') {
     set(t, { call: { ...call(t), phone: menu.phone, phoneSource: 'keyed' } });
     log(t, 'phone_keyed');
+    if (t.s.langChosen) t.fx.push({ type: 'rememberLanguage', phone: menu.phone, language: t.s.lang });
     return enterMenu(t, { name: 'main' });
   }
   if (key === '2') return enterMenu(t, { name: 'phoneEntry', digits: '' });
@@ -561,7 +616,15 @@ function slotKey(t: Turn, menu: Extract<Menu, { name: 'slot' }>, key: string): v
   const c = call(t);
   switch (key) {
     case '1':
-      t.fx.push({ type: 'book', doctorId: menu.doctorId, date: menu.slot.date, time: menu.slot.time, phone: c.phone ?? '' });
+      t.fx.push({
+        type: 'book',
+        doctorId: menu.doctorId,
+        date: menu.slot.date,
+        time: menu.slot.time,
+        phone: c.phone ?? '',
+        // A first booking creates the account: the language picked in this call goes with it.
+        ...(t.s.langChosen ? { language: t.s.lang } : {}),
+      });
       return wait(t, { name: 'book', doctorId: menu.doctorId, page: menu.page, slot: menu.slot });
     case '2':
       // offerNextSlot moves this call's hold to the next slot.

@@ -1,8 +1,10 @@
 // PromptItem → ARI media URIs (POST /channels/{id}/play?media=…, several in one playback).
-// Catalog prompts and database names are our recordings under `medq/`; dates, times, numbers and
-// letters use Asterisk's core English sounds, with the same files Asterisk's own say.c uses.
+// Catalog prompts and database names are our recordings under `medq/`. Dates, times, numbers and
+// letters use Asterisk's core English sounds (the same files its say.c uses) in English, and the
+// language's own value words `medq/v-…` in a language that has them (Hindi): a call in such a
+// language plays only files of its own folder, never an English one.
 import { doctorBareName } from '../booking/slots.js';
-import { dateParts, digitGroups, soundNames, timeParts, type PromptItem } from './prompts.js';
+import { dateParts, digitGroups, soundNames, timeParts, valueItemWords, type Language, type PromptItem } from './prompts.js';
 
 export interface MediaOptions {
   /**
@@ -11,6 +13,8 @@ export interface MediaOptions {
    * doctor name is announced by key number (or "doctor" and the name's initial), never silence.
    */
   hasSound: (name: string) => boolean;
+  /** The call's language (default en). */
+  lang?: Language;
 }
 
 const sound = (name: string) => `sound:${name}`;
@@ -30,6 +34,16 @@ function initialOf(name: string): string | null {
 
 export function itemMedia(item: PromptItem, opts: MediaOptions): string[] {
   if ('prompt' in item) return [sound(soundNames.prompt(item.prompt))];
+  if ('offer' in item) return [sound(soundNames.offer(item.offer, item.key))];
+  const lang = opts.lang ?? 'en';
+  const words = valueItemWords(item, lang);
+  if (words) return words.map((w) => sound(`medq/${w.id}`));
+  // A name's fallbacks, said with the language's own words where it has them.
+  const num = (n: number): string[] => valueItemWords({ number: n }, lang)?.map((w) => sound(`medq/${w.id}`)) ?? [`number:${n}`];
+  const letter = (c: string): string => {
+    const w = valueItemWords({ token: c }, lang);
+    return w?.[0] ? sound(`medq/${w[0].id}`) : sound(`letters/${c}`);
+  };
   if ('digits' in item) return digitGroups(item.digits).map((g) => `digits:${g}`);
   if ('number' in item) return [`number:${item.number}`];
   if ('date' in item) {
@@ -59,16 +73,17 @@ export function itemMedia(item: PromptItem, opts: MediaOptions): string[] {
   if ('doctorName' in item) {
     const name = soundNames.doctor(item.doctorName);
     if (opts.hasSound(name)) return [sound(name)];
-    if (item.key !== undefined) return [sound(soundNames.prompt('doctor-number')), `number:${item.key}`];
+    if (item.key !== undefined) return [sound(soundNames.prompt('doctor-number')), ...num(item.key)];
     const initial = initialOf(item.name);
     return initial
-      ? [sound(soundNames.prompt('doctor')), sound(`letters/${initial}`)]
+      ? [sound(soundNames.prompt('doctor')), letter(initial)]
       : [sound(soundNames.prompt('doctor'))];
   }
   if ('specialty' in item) {
     const name = soundNames.specialty(item.specialty);
     return opts.hasSound(name) ? [sound(name)] : [];
   }
+  if (!('clinicName' in item)) return [];
   const name = soundNames.clinic(item.clinicName);
   return opts.hasSound(name) ? [sound(name)] : [sound(soundNames.prompt('our-clinic'))];
 }

@@ -9,6 +9,8 @@ export interface MenuView {
   doctors: readonly DoctorInfo[];
   phoneSource: 'callerId' | 'keyed' | null;
   receptionConfigured: boolean;
+  /** LANGUAGES: with more than one, the main menu offers key 8 and the offer lists them. */
+  languages: readonly string[];
 }
 
 const P = (id: PromptId): PromptItem => ({ prompt: id });
@@ -79,9 +81,13 @@ export function menuPrompt(menu: Menu, view: MenuView): PromptItem[] {
   switch (menu.name) {
     case 'main': {
       const items = [P(view.phoneSource === 'callerId' ? 'main-menu' : 'main-menu-no-appointments')];
+      if (view.languages.length > 1) items.push(P('language-option'));
       if (view.receptionConfigured) items.push(P('reception-option'));
       return items;
     }
+    case 'language':
+      // Each language in its own words, with its key (its place in LANGUAGES).
+      return view.languages.map((offer, i) => ({ offer, key: i + 1 }));
     case 'phoneEntry':
       return [P('enter-phone')];
     case 'phoneConfirm':

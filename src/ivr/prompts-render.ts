@@ -16,6 +16,8 @@ export interface PromptSource {
   /** Name under `medq/`, e.g. `welcome` or `doctor-3`. */
   id: string;
   text: string;
+  /** An espeak-ng voice other than the folder's (the offer of another language, said in it). */
+  voice?: string;
 }
 
 export interface RenderTools {
@@ -100,11 +102,16 @@ export async function renderPrompts(opts: RenderOptions): Promise<RenderReport> 
   const manifest: Manifest = { version: 1, renderer, files: {} };
   const report: RenderReport = { dir, written: [], unchanged: [], kept: [], removed: [] };
 
+  // The manifest remembers a voice of its own with the text, so a changed voice re-renders.
   const wanted = new Map<string, string>();
+  const voices = new Map<string, string>();
   for (const p of opts.prompts) {
     if (!safeId(p.id)) throw new Error(`prompt id "${p.id}" cannot be a file name`);
     const text = p.text.trim();
-    if (text) wanted.set(p.id, text);
+    if (!text) continue;
+    const own = p.voice && p.voice !== voice ? p.voice : null;
+    wanted.set(p.id, own ? `[${own}] ${text}` : text);
+    if (own) voices.set(p.id, own);
   }
 
   const toRender: PromptSource[] = [];
@@ -144,7 +151,8 @@ export async function renderPrompts(opts: RenderOptions): Promise<RenderReport> 
     for (let p = queue.shift(); p; p = queue.shift()) {
       const file = path.join(dir, `${p.id}.wav`);
       try {
-        const sha256 = await renderOne(tools, voice, speed, p.text, file);
+        const v = voices.get(p.id);
+        const sha256 = await renderOne(tools, v ?? voice, speed, v ? p.text.slice(v.length + 3) : p.text, file);
         manifest.files[p.id] = { text: p.text, sha256 };
         report.written.push(p.id);
         opts.onFile?.({ action: 'written', id: p.id, file, text: p.text });

@@ -1,9 +1,14 @@
-// The words of the phone menus (SPEC §6): one text catalog per language, the items a play is made
-// of, and the text of any item sequence (what the caller hears, for logs and the terminal phone).
+// The words of the phone menus (SPEC §6): the prompt ids, the catalog of each language (data:
+// src/locales/<lang>/ivr.json, see catalog.ts), the items a play is made of, and the text of any
+// item sequence (what the caller hears, for logs and the terminal phone).
 //
 // Catalog texts are either whole sentences ("Press 1.") or fragments that a spoken value completes
 // ("Welcome to" + clinic name). A fragment starts lower-case when it continues a sentence ("at",
 // "is on") and upper-case when it starts one ("Token number"); `spokenText` relies on that to punctuate.
+
+import { languagesWith } from '../shared/locales.js';
+import { loadIvrLocale, type IvrLocale } from './catalog.js';
+import { allValueWords, dateWords, digitWords, numberWords, timeWords, tokenWords, type Word } from './values.js';
 
 /** Every catalog prompt, in the order the prompts generator lists them. */
 export const PROMPT_IDS = [
@@ -12,6 +17,7 @@ export const PROMPT_IDS = [
   'main-menu',
   'main-menu-no-appointments',
   'reception-option',
+  'language-option',
   'invalid',
   'no-input',
   'goodbye',
@@ -83,100 +89,60 @@ export const PROMPT_IDS = [
 
 export type PromptId = (typeof PROMPT_IDS)[number];
 
-/** A language's catalog must say every prompt: a missing one is a compile error, not silence. */
+/** A language's catalog: every prompt's text (src/locales/<lang>/ivr.json, checked complete on load). */
 export type Catalog = Readonly<Record<PromptId, string>>;
 
-const en: Catalog = {
-  welcome: 'Welcome to',
-  'our-clinic': 'our clinic',
-  'main-menu':
-    'To book an appointment, press 1. To hear or cancel your appointments, press 2. To hear these options again, press 9.',
-  'main-menu-no-appointments': 'To book an appointment, press 1. To hear these options again, press 9.',
-  'reception-option': 'To speak to the reception, press 0.',
-  invalid: 'Sorry, that is not a valid choice.',
-  'no-input': 'Sorry, we did not hear your choice.',
-  goodbye: 'Thank you for calling. Goodbye.',
-  transferring: 'Please hold while we transfer you to the reception.',
-  'technical-problem': 'Sorry, something went wrong on our side.',
-  'caller-id-withheld': 'We cannot see your phone number.',
-  'enter-phone': 'Please enter your 10-digit mobile number, then press the hash key.',
-  'phone-invalid': 'Sorry, that is not a valid mobile number.',
-  'you-entered': 'You entered',
-  'confirm-phone-keys': 'If this is correct, press 1. To enter it again, press 2.',
-  'doctor-menu-intro': 'Please choose a doctor.',
-  'press-1': 'Press 1.',
-  'press-2': 'Press 2.',
-  'press-3': 'Press 3.',
-  'press-4': 'Press 4.',
-  'press-5': 'Press 5.',
-  'press-6': 'Press 6.',
-  'press-7': 'Press 7.',
-  'press-8': 'Press 8.',
-  'more-doctors': 'For more doctors, press 9.',
-  'first-doctors': 'To hear the first doctors again, press 9.',
-  back: 'To go back, press star.',
-  'doctor-number': 'Doctor number',
-  doctor: 'Doctor',
-  'no-doctors': 'Sorry, no doctor is taking appointments by phone right now.',
-  'doctor-unavailable': 'Sorry, this doctor is not taking appointments.',
-  'slot-offer-intro': 'The next available appointment with',
-  'is-on': 'is on',
-  on: 'on',
-  at: 'at',
-  'slot-offer-keys': 'To book it, press 1. For the next available time, press 2. To go back, press star.',
-  'slot-taken': 'Sorry, that time has just been taken.',
-  'slot-passed': 'Sorry, that time has already passed.',
-  'no-slots': 'Sorry, there are no free appointments with this doctor in the next 30 days.',
-  'no-more-slots': 'Sorry, there are no later appointments with this doctor.',
-  'your-appointment-with': 'Your appointment with',
-  confirmed: 'is confirmed.',
-  'your-token-is': 'Your token number is',
-  'sms-will-follow': 'You will receive an SMS with the details.',
-  'booking-failed': 'Sorry, we could not complete your booking.',
-  'booking-failed-already-booked': 'You already have an appointment with this doctor on that day.',
-  'booking-failed-limit': 'You already have the largest number of upcoming appointments we allow.',
-  'booking-failed-closed': 'Sorry, the clinic is closed on that day.',
-  'booking-failed-invalid-phone': 'Sorry, we cannot book with this phone number.',
-  'appointments-none': 'You have no upcoming appointments.',
-  'appointments-one': 'You have one upcoming appointment.',
-  'you-have': 'You have',
-  'upcoming-appointments': 'upcoming appointments.',
-  'appointment-item': 'You are booked with',
-  'token-label': 'Token number',
-  'appointment-keys':
-    'To cancel this appointment, press 1. For your next appointment, press 2. To turn SMS reminders off or on, press 3. To go back, press star.',
-  'appointment-keys-last': 'To cancel this appointment, press 1. To turn SMS reminders off or on, press 3. To go back, press star.',
-  'appointments-end': 'That was your last appointment.',
-  'cancel-confirm': 'To cancel this appointment, press 1 again. To keep it, press star.',
-  cancelled: 'Your appointment has been cancelled. You will receive an SMS.',
-  'cancel-kept': 'Your appointment has not been cancelled.',
-  'cancel-failed': 'Sorry, this appointment could not be cancelled.',
-  'queue-now-serving': 'Now serving',
-  'queue-not-started': 'The doctor has not started calling tokens yet.',
-  'queue-you-are-next': 'You are next.',
-  'queue-one-before': 'There is one patient before you.',
-  'queue-there-are': 'There are',
-  'queue-patients-before': 'patients before you.',
-  'queue-your-turn': 'Your token is being called now.',
-  'queue-passed': 'Your turn has passed. Please speak to the reception.',
-  'reminders-off': 'Reminders are off. You will not get reminder or queue messages by SMS.',
-  'reminders-on': 'Reminders are on. You will get reminder and queue messages by SMS.',
-};
-
-/** Add a language here (and its audio under DIR/<lang>/medq/); the type checks it is complete. */
-export const catalogs = { en } as const satisfies Record<string, Catalog>;
-
-export type Language = keyof typeof catalogs;
+/** A language code (src/locales/<lang>/); which ones a clinic offers is LANGUAGES. */
+export type Language = string;
 
 export const DEFAULT_LANGUAGE: Language = 'en';
 
+/** The IVR locale of a language, checked complete (throws LocaleError naming language and id). */
+export function ivrLocale(lang: Language): IvrLocale {
+  return loadIvrLocale(lang, PROMPT_IDS);
+}
+
+export function catalog(lang: Language = DEFAULT_LANGUAGE): Catalog {
+  return ivrLocale(lang).prompts as Catalog;
+}
+
+/** The languages with IVR texts (src/locales/<lang>/ivr.json). */
+export function ivrLanguages(): Language[] {
+  return languagesWith('ivr');
+}
+
 export function promptText(id: PromptId, lang: Language = DEFAULT_LANGUAGE): string {
-  return catalogs[lang][id];
+  return catalog(lang)[id];
+}
+
+/** "For English, press 1." / "हिंदी के लिए 2 दबाएँ।": the language offer, said in `lang` itself. */
+export function offerText(lang: Language, key: number): string {
+  return ivrLocale(lang).offer.replace('{key}', String(key));
 }
 
 /** Every catalog prompt with its text: the list the prompts generator renders to `medq/<id>`. */
 export function listPrompts(lang: Language = DEFAULT_LANGUAGE): { id: PromptId; text: string }[] {
-  return PROMPT_IDS.map((id) => ({ id, text: catalogs[lang][id] }));
+  const c = catalog(lang);
+  return PROMPT_IDS.map((id) => ({ id, text: c[id] }));
+}
+
+/**
+ * What `npm run prompts` renders into DIR/<lang>/medq/ besides the catalog: the value words of a
+ * language that has its own (numbers, days, months, letters, periods of the day), and the offer of
+ * every language the clinic has (each in its own language and voice, with its key): a call plays
+ * only files of its own language folder.
+ */
+export function languagePrompts(lang: Language, languages: readonly Language[]): { id: string; text: string; voice?: string }[] {
+  const out: { id: string; text: string; voice?: string }[] = [];
+  const values = ivrLocale(lang).values;
+  if (values !== 'asterisk') out.push(...allValueWords(values));
+  if (languages.length > 1) {
+    languages.forEach((l, i) => {
+      const voice = ivrLocale(l).voice;
+      out.push({ id: soundNames.offer(l, i + 1).slice('medq/'.length), text: offerText(l, i + 1), ...(l === lang ? {} : { voice }) });
+    });
+  }
+  return out;
 }
 
 // ---- Names that come from the database ----------------------------------------------------------
@@ -187,6 +153,8 @@ export const soundNames = {
   doctor: (doctorId: number) => `medq/doctor-${doctorId}`,
   specialty: (doctorId: number) => `medq/doctor-${doctorId}-specialty`,
   prompt: (id: PromptId) => `medq/${id}`,
+  /** The offer of language `lang` on `key`, said in that language (rendered into every language's folder). */
+  offer: (lang: Language, key: number) => `medq/offer-${lang}-${key}`,
 } as const;
 
 /**
@@ -227,7 +195,9 @@ export type PromptItem =
   | { doctorName: number; name: string; key?: number }
   /** A doctor's specialty (recorded per doctor); skipped when there is no recording. */
   | { specialty: number; name: string }
-  | { clinicName: number; name: string };
+  | { clinicName: number; name: string }
+  /** "For Hindi, press 2" said in that language (the language offer). */
+  | { offer: Language; key: number };
 
 /** The catalog ids in a sequence, in order (for "prompt <id>: <text>" log lines). */
 export function promptIds(items: readonly PromptItem[]): PromptId[] {
@@ -276,7 +246,38 @@ export function digitGroups(digits: string): string[] {
   return digits ? [digits] : [];
 }
 
-function valueText(item: Exclude<PromptItem, { prompt: PromptId }>): string {
+/** Hour and minute of "HH:MM" (24-hour), or null when malformed. */
+function clockParts(time: string): { hour: number; minute: number } | null {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
+  return m ? { hour: Number(m[1]), minute: Number(m[2]) } : null;
+}
+
+type ValueItem = Exclude<PromptItem, { prompt: PromptId } | { offer: Language }>;
+
+/**
+ * A value said with the words of a language that has its own (locale `values`): the recordings
+ * `medq/v-…` and their text. Null for a language that uses Asterisk's sounds, and for names.
+ */
+export function valueItemWords(item: PromptItem, lang: Language): Word[] | null {
+  const v = ivrLocale(lang).values;
+  if (v === 'asterisk' || 'prompt' in item || 'offer' in item) return null;
+  if ('digits' in item) return digitWords(v, item.digits);
+  if ('number' in item) return numberWords(v, item.number);
+  if ('date' in item) {
+    const p = dateParts(item.date);
+    return p ? dateWords(v, p) : digitWords(v, item.date);
+  }
+  if ('time' in item) {
+    const p = clockParts(item.time);
+    return p ? timeWords(v, p.hour, p.minute) : digitWords(v, item.time);
+  }
+  if ('token' in item) return tokenWords(v, item.token);
+  return null;
+}
+
+function valueText(item: ValueItem, lang: Language): string {
+  const words = valueItemWords(item, lang);
+  if (words) return words.map((w) => w.text).join(' ');
   if ('digits' in item) return digitGroups(item.digits).join(' ');
   if ('number' in item) return String(item.number);
   if ('date' in item) {
@@ -291,7 +292,7 @@ function valueText(item: Exclude<PromptItem, { prompt: PromptId }>): string {
   return item.name.trim();
 }
 
-const ENDS_SENTENCE = /[.!?]$/;
+const ENDS_SENTENCE = /[.!?।:]$/;
 
 /**
  * The text of a sequence as the caller hears it, e.g. "Dr. Sharma, General Physician. Press 1."
@@ -299,22 +300,29 @@ const ENDS_SENTENCE = /[.!?]$/;
  * ends a sentence; a trailing value gets a full stop.
  */
 export function spokenText(items: readonly PromptItem[], lang: Language = DEFAULT_LANGUAGE): string {
+  const locale = ivrLocale(lang);
+  // A catalog text starts a sentence when capitalised; in a script without capitals, when it is a
+  // whole sentence (ends with the full stop) not listed as continuing one ("के लिए 1 दबाएँ।").
+  const startsSentence = (item: PromptItem, text: string): boolean =>
+    /^[A-Z]/.test(text) ||
+    (!/^[a-z]/.test(text) && 'prompt' in item && !locale.continuing.has(item.prompt) && ENDS_SENTENCE.test(text));
   let out = '';
   let prevWasValue = false;
   for (const item of items) {
-    const isValue = !('prompt' in item);
-    const text = isValue ? valueText(item) : catalogs[lang][item.prompt];
+    const isValue = !('prompt' in item) && !('offer' in item);
+    const text =
+      'prompt' in item ? catalog(lang)[item.prompt] : 'offer' in item ? offerText(item.offer, item.key) : valueText(item, lang);
     if (!text) continue;
     if (out) {
       if (prevWasValue && !ENDS_SENTENCE.test(out)) {
         if (isValue) out += ',';
-        else if (/^[A-Z]/.test(text)) out += '.';
+        else if (startsSentence(item, text)) out += locale.fullStop;
       }
       out += ' ';
     }
     out += text;
     prevWasValue = isValue;
   }
-  if (prevWasValue && out && !ENDS_SENTENCE.test(out)) out += '.';
+  if (prevWasValue && out && !ENDS_SENTENCE.test(out)) out += locale.fullStop;
   return out;
 }

@@ -12,12 +12,13 @@ import { pino } from 'pino';
 import { inStasisOf, startIvrRole } from '../../src/ari/index.js';
 import { AriLink } from '../../src/ari/link.js';
 import type { AriOps, ChannelSnapshot } from '../../src/ari/ops.js';
-import { joinSpoken, mediaText, SpokenLine, type NameBook } from '../../src/ari/phone-text.js';
+import { joinSpoken, mediaText, NO_NAMES, SpokenLine, type NameBook } from '../../src/ari/phone-text.js';
 import { numberSounds, stoppableMedia } from '../../src/ari/say-sounds.js';
 import { CallSession, type SessionDeps } from '../../src/ari/session.js';
 import { soundIndex } from '../../src/ari/sounds.js';
 import { runSyncEffect } from '../../src/ari/sync-effects.js';
 import { normalizePhone } from '../../src/phone/index.js';
+import { phoneLanguage, registerAccount, setPhoneLanguage } from '../../src/sync/index.js';
 import { checkTools, MANIFEST_NAME, MissingToolError, renderPrompts } from '../../src/ivr/prompts-render.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { memoryLogger, sleep } from './support-ivr.js';
@@ -55,6 +56,9 @@ class FakeAri implements AriOps {
     this.#rec('play', channelId, playbackId, [...media], lang);
     if (this.failPlay) throw new Error('{"message":"Channel not found"}');
     this.livePlaybacks.add(playbackId);
+  }
+  async setLanguage(channelId: string, lang: string) {
+    this.#rec('setLanguage', channelId, lang);
   }
   async stopPlayback(playbackId: string) {
     this.#rec('stopPlayback', playbackId);
@@ -126,6 +130,36 @@ describe('CallSession (fake ARI, real SQLite)', () => {
     expect(p.id).toBe('ch-1-p1');
     expect(p.media).toEqual([medq('welcome'), medq('clinic-1'), medq('main-menu'), medq('reception-option')]);
     expect(ari.ops('play')[0]!.args[3]).toBe('en');
+  });
+
+  it('LANGUAGES=en,hi: the phone\'s remembered language is loaded before the first prompt; none remembered: the offer', async () => {
+    deps.flow = { ...deps.flow, languages: ['en', 'hi'] };
+    const fresh = new CallSession('ch-l1', deps);
+    await fresh.begin(arrival);
+    await until(() => ari.plays().length === 1, 'the greeting');
+    expect(ari.lastPlay().media).toEqual([medq('welcome'), medq('clinic-1'), medq('offer-en-1'), medq('offer-hi-2')]);
+    expect(ari.ops('play')[0]!.args[3]).toBe('en');
+    fresh.dtmf('2'); // the caller picks Hindi: the phone has no account yet, so nothing is kept but the call is Hindi
+    await until(() => ari.plays().length === 2, 'the main menu');
+    expect(ari.ops('play')[1]!.args[3]).toBe('hi');
+    expect(ari.ops('setLanguage')).toEqual([{ op: 'setLanguage', args: ['ch-l1', 'hi'] }]);
+    await fresh.hangUp();
+
+    const reg = registerAccount(t.ctx, { phone: arrival.callerId, name: 'Asha Rao', age: 34, username: 'asha', passwordHash: 'x' });
+    expect(reg.ok).toBe(true);
+    expect(setPhoneLanguage(t.ctx, arrival.callerId, 'hi')).toBe('saved');
+    const known = new CallSession('ch-l2', deps);
+    await known.begin(arrival);
+    await until(() => ari.plays().length === 3, 'the greeting');
+    expect(ari.lastPlay().media).toEqual([medq('welcome'), medq('clinic-1'), medq('main-menu'), medq('language-option'), medq('reception-option')]);
+    expect(ari.ops('play')[2]!.args[3]).toBe('hi');
+    known.dtmf('8');
+    await until(() => ari.plays().length === 4, 'the offer');
+    known.dtmf('1');
+    await until(() => ari.plays().length === 5, 'the main menu');
+    expect(ari.ops('play')[4]!.args[3]).toBe('en');
+    await until(() => phoneLanguage(t.ctx, arrival.callerId) === 'en', 'the new choice kept');
+    await known.hangUp();
   });
 
   it('keys pressed while the call is being answered are kept and used (type-ahead 1 1 1 books)', async () => {
@@ -353,6 +387,14 @@ describe('sounds, media and text', () => {
     line.end();
     expect(out).toBe('at 10:45 a.m.');
   });
+
+  it('the terminal phone prints Hindi text for Hindi media', () => {
+    const say = (media: string[]) => joinSpoken(media.map((m) => mediaText(m, NO_NAMES, 'hi')));
+    expect(say([medq('welcome'), medq('our-clinic')])).toBe('नमस्कार! आपका स्वागत है हमारे क्लिनिक में');
+    expect(say([medq('v-day-3'), medq('v-n-2'), medq('v-mon-11')])).toBe('बुधवार दो दिसंबर');
+    expect(say([medq('v-period-1'), medq('v-n-10'), medq('v-past'), medq('v-n-30'), medq('v-minutes')])).toBe('सुबह दस बजकर तीस मिनट');
+    expect(say([medq('offer-en-1'), medq('offer-hi-2')])).toBe('For English, press 1. हिंदी के लिए 2 दबाएँ।');
+  });
 });
 
 // ── Prompt rendering (espeak-ng + sox) ────────────────────────────────────────────────────────────
@@ -430,6 +472,36 @@ describe('prompt rendering', () => {
     },
     30_000,
   );
+
+  it.skipIf(!haveTools)(
+    'a prompt in another language\'s voice (the offer) is rendered with it, and a voice change re-renders it',
+    async () => {
+      const out = mkdtempSync(path.join(tmpdir(), 'medq-prompts-'));
+      try {
+        const run = (voice: string) =>
+          renderPrompts({
+            outDir: out,
+            lang: 'en',
+            voice: 'en-gb',
+            prompts: [
+              { id: 'offer-en-1', text: 'For English, press 1.' },
+              { id: 'offer-hi-2', text: 'हिंदी के लिए 2 दबाएँ।', voice },
+            ],
+          });
+        let r = await run('hi');
+        expect(r.written.sort()).toEqual(['offer-en-1', 'offer-hi-2']);
+        const hindi = readFileSync(path.join(out, 'en', 'medq', 'offer-hi-2.wav'));
+        expect(hindi.length).toBeGreaterThan(8000); // spoken, not skipped as unreadable
+        r = await run('hi');
+        expect(r.unchanged.sort()).toEqual(['offer-en-1', 'offer-hi-2']);
+        r = await run('hi+f3');
+        expect(r.written).toEqual(['offer-hi-2']);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 });
 
 // ── The link's reconnect loop ─────────────────────────────────────────────────────────────────────
@@ -457,6 +529,21 @@ describe('ARI link without Asterisk', () => {
       await link.stop();
       expect(Date.now() - t0).toBeLessThan(1_500);
       server.close();
+    }
+  });
+
+  it('startIvrRole refuses a language of LANGUAGES without IVR texts, naming it', () => {
+    const t = createTestDb();
+    try {
+      expect(() =>
+        startIvrRole({
+          ctx: t.ctx,
+          config: { ...t.config, languages: ['en', 'xx'], ariUrl: 'http://127.0.0.1:9', ariUsername: 'medq', ariPassword: 'x' },
+          logger: memoryLogger().logger,
+        }),
+      ).toThrow(/LANGUAGES: language "xx" cannot be offered on the phone: .*no IVR texts for language "xx"/);
+    } finally {
+      t.close();
     }
   });
 

@@ -23,10 +23,10 @@ import type { TestDb } from '../support/db.js';
 const execFileAsync = promisify(execFile);
 
 /** Runs the real `npm run prompts` code (src/cli/prompts.ts) against the test database. */
-export async function renderPromptsWithCli(soundsDir: string, dbPath: string): Promise<string> {
+export async function renderPromptsWithCli(soundsDir: string, dbPath: string, env: Record<string, string> = {}): Promise<string> {
   const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', 'src/cli/prompts.ts', '--out', soundsDir], {
     cwd: REPO_ROOT,
-    env: { ...process.env, MEDQ_DB: dbPath, LOG_LEVEL: 'info' },
+    env: { ...process.env, MEDQ_DB: dbPath, LOG_LEVEL: 'info', ...env },
     timeout: 120_000,
   });
   return stdout;

@@ -87,8 +87,11 @@ function simulate(seed: number): { confirmedHeard: number } {
     callerId: r() < 0.2 ? 'anonymous' : '+919876543210',
     doctors: r() < 0.3 ? TEN_DOCTORS : THREE_DOCTORS,
     reception: r() < 0.5,
+    // Some phones already have a language (their account's), some of it no longer offered.
+    language: r() < 0.3 ? (r() < 0.8 ? 'hi' : 'ta') : null,
   };
-  const call = new TestCall(opts);
+  const languages = r() < 0.4 ? ['en', 'hi'] : ['en'];
+  const call = new TestCall(opts, { languages });
   const t: Tracker = { playing: null, liveTimers: new Set(), outstanding: null, ended: false, hungUp: false, bookIssued: false };
   let confirmedHeard = 0;
   let lastTimer: string | null = null;
@@ -109,6 +112,7 @@ function simulate(seed: number): { confirmedHeard: number } {
         expect(t.playing, `${where}: play over a playing prompt`).toBeNull();
         expect(t.liveTimers.size, `${where}: play while a menu timer runs`).toBe(0);
         expect(e.text.length, where).toBeGreaterThan(0);
+        expect(languages, `${where}: a play in a language not offered`).toContain(e.lang);
         for (const id of e.prompts) expect(PROMPT_IDS).toContain(id);
         if (e.prompts.includes('confirmed')) {
           // Only the answer to a successful booking result, for a book that was issued.

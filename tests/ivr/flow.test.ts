@@ -780,6 +780,114 @@ describe('hang-up at any point', () => {
   });
 });
 
+describe('languages (LANGUAGES=en,hi)', () => {
+  const EN_HI = { languages: ['en', 'hi'] };
+  const OFFER_LANGS = '{offer en 1} {offer hi 2}';
+  const MAIN_HI = 'main-menu language-option reception-option';
+  const langOf = (call: TestCall) => call.lastPlay()?.lang;
+
+  it('one language (the default LANGUAGES=en): no offer, no key 8, everything in English', () => {
+    const call = new TestCall({}, { languages: ['en'] });
+    expect(call.last.map(labelOf).filter(Boolean)).toEqual([`play ${GREETING} ${MAIN}`]);
+    expect(langOf(call)).toBe('en');
+    call.do('done');
+    expect(call.do('8')).toEqual(['cancelTimer', `play invalid ${MAIN}`]);
+  });
+
+  it('a phone with no remembered language hears the greeting, then each language in its own words with its key', () => {
+    const call = new TestCall({}, EN_HI);
+    expect(call.last.map(labelOf).filter(Boolean)).toEqual([`play ${GREETING} ${OFFER_LANGS}`]);
+    expect(langOf(call)).toBe('en'); // the clinic's default until the caller picks
+    expect(call.lastPlay()!.text).toBe('Welcome to MedQ Demo Clinic. For English, press 1. हिंदी के लिए 2 दबाएँ।');
+  });
+
+  it('key 2 picks Hindi: the main menu (with key 8) and every prompt after it are Hindi, and the phone keeps it', () => {
+    const call = new TestCall({}, EN_HI);
+    call.do('done');
+    expect(call.do('2')).toEqual(['cancelTimer', `rememberLanguage ${CALLER} hi`, `play ${MAIN_HI}`]);
+    expect(langOf(call)).toBe('hi');
+    expect(call.lastPlay()!.text).toContain('अपॉइंटमेंट लेने के लिए 1 दबाएँ।');
+    expect(call.lastPlay()!.text).toContain('भाषा बदलने के लिए 8 दबाएँ।');
+    call.run('done', '1');
+    expect(langOf(call)).toBe('hi');
+    call.run('done', '1', `slot ${D1} 10:30 S-3`);
+    expect(langOf(call)).toBe('hi');
+    // The values are said in Hindi words: "बुधवार दो दिसंबर", "सुबह दस बजकर तीस मिनट".
+    expect(call.lastPlay()!.text).toContain('बुधवार दो दिसंबर');
+    expect(call.lastPlay()!.text).toContain('सुबह दस बजकर तीस मिनट');
+    expect(call.lastPlay()!.text.replace('Dr. Sharma', '')).not.toMatch(/[A-Za-z]/); // no English but the name
+    expect(call.run('done', '1')).toEqual(['cancelTimer', `${BOOK} hi`]);
+    call.do('booked S-3');
+    expect(langOf(call)).toBe('hi');
+    expect(call.lastPlay()!.text).toContain('आपका टोकन नंबर है एस तीन');
+  });
+
+  it('barge-in and type-ahead: 2 1 1 1 keyed at once picks Hindi and books the first doctor\'s next slot', () => {
+    const call = new TestCall({}, EN_HI);
+    expect(call.do('2')).toEqual(['stop', `rememberLanguage ${CALLER} hi`, `play ${MAIN_HI}`]);
+    expect(call.do('1')).toEqual(['stop', `play ${DOCTORS3}`]);
+    expect(call.do('1')).toEqual(['stop', 'offerSlot 11']);
+    expect(call.do('1')).toEqual([]); // queued while the offer is fetched
+    expect(call.do(`slot ${D1} 10:30 S-3`)).toEqual([`${BOOK} hi`]);
+    call.do('booked S-3');
+    expect(call.plays().slice(1).every((p) => p.lang === 'hi')).toBe(true);
+  });
+
+  it('keys typed ahead before the offer starts are used in order by it (2 then the main menu)', () => {
+    const call = new TestCall({}, EN_HI);
+    // The offer is playing; a key typed during the slot fetch goes to the next menu.
+    call.run('2', '1', '1');
+    expect(call.history.map(effectLabel)).toContain('offerSlot 11');
+  });
+
+  it('silence at the offer picks the default language and goes on to the main menu (not a failure, not remembered)', () => {
+    const call = new TestCall({}, EN_HI);
+    call.do('done');
+    expect(call.do('silence')).toEqual([`play ${MAIN_HI}`]);
+    expect(langOf(call)).toBe('en');
+    expect(call.history.map(effectLabel).some((l) => l?.startsWith('rememberLanguage'))).toBe(false);
+    call.run('done', '1', 'done', '1', `slot ${D1} 10:30 S-3`, 'done');
+    expect(call.do('1')).toEqual(['cancelTimer', BOOK]); // no language chosen: none given to the account
+  });
+
+  it('a wrong key at the offer re-prompts it, as in any menu', () => {
+    const call = new TestCall({}, EN_HI);
+    call.do('done');
+    expect(call.do('7')).toEqual(['cancelTimer', `play invalid ${OFFER_LANGS}`]);
+    expect(call.do('1')).toEqual(['stop', `rememberLanguage ${CALLER} en`, `play ${MAIN_HI}`]);
+  });
+
+  it('key 8 in the main menu goes to the offer; the new choice switches the call at once and is remembered', () => {
+    const call = new TestCall({ language: 'hi' }, EN_HI);
+    call.do('done');
+    expect(call.do('8')).toEqual(['cancelTimer', `play ${OFFER_LANGS}`]);
+    expect(call.do('1')).toEqual(['stop', `rememberLanguage ${CALLER} en`, `play ${MAIN_HI}`]);
+    expect(langOf(call)).toBe('en');
+  });
+
+  it('a phone whose account has a language: no offer, the call is in that language from the greeting on', () => {
+    const call = new TestCall({ language: 'hi' }, EN_HI);
+    expect(call.last.map(labelOf).filter(Boolean)).toEqual([`play ${GREETING} ${MAIN_HI}`]);
+    expect(langOf(call)).toBe('hi');
+    expect(call.lastPlay()!.text).toMatch(/^नमस्कार! आपका स्वागत है MedQ Demo Clinic/);
+  });
+
+  it('a remembered language the clinic no longer offers is ignored: the offer comes again', () => {
+    const call = new TestCall({ language: 'ta' }, EN_HI);
+    expect(call.last.map(labelOf).filter(Boolean)).toEqual([`play ${GREETING} ${OFFER_LANGS}`]);
+  });
+
+  it('no caller ID: the offer comes before the number entry, and the keyed number keeps the choice', () => {
+    const call = new TestCall({ callerId: 'anonymous' }, EN_HI);
+    expect(call.last.map(labelOf).filter(Boolean)).toEqual([`play ${GREETING} ${OFFER_LANGS}`]);
+    expect(call.do('2')).toEqual(['stop', 'play caller-id-withheld enter-phone']);
+    expect(langOf(call)).toBe('hi');
+    call.keys('9876543210');
+    call.do('#');
+    expect(call.do('1')).toEqual(['stop', `rememberLanguage ${CALLER} hi`, 'play main-menu-no-appointments language-option reception-option']);
+  });
+});
+
 describe('what the caller hears', () => {
   it('plays carry the catalog ids and the text, for the "prompt <id>: <text>" log', () => {
     const call = new TestCall();

@@ -47,6 +47,8 @@ export interface CallOptions {
   callerId?: string;
   doctors?: DoctorInfo[];
   reception?: boolean;
+  /** The language remembered for the phone (start.language). */
+  language?: string | null;
 }
 
 /** Compact form of one item: catalog ids as they are, values in braces. */
@@ -59,6 +61,7 @@ export function itemLabel(item: PromptItem): string {
   if ('token' in item) return `{token ${item.token}}`;
   if ('doctorName' in item) return `{doctor ${item.doctorName}}`;
   if ('specialty' in item) return `{specialty ${item.specialty}}`;
+  if ('offer' in item) return `{offer ${item.offer} ${item.key}}`;
   return `{clinic ${item.clinicName}}`;
 }
 
@@ -78,7 +81,9 @@ export function effectLabel(e: Effect): string | null {
     case 'releaseHold':
       return 'releaseHold';
     case 'book':
-      return `book ${e.doctorId} ${e.date} ${e.time} ${e.phone}`;
+      return `book ${e.doctorId} ${e.date} ${e.time} ${e.phone}${e.language ? ` ${e.language}` : ''}`;
+    case 'rememberLanguage':
+      return `rememberLanguage ${e.phone} ${e.language}`;
     case 'loadAppointments':
       return `loadAppointments ${e.phone}`;
     case 'cancel':
@@ -120,6 +125,7 @@ export class TestCall {
       dialled: '7000',
       clinic: CLINIC,
       doctors: opts.doctors ?? THREE_DOCTORS,
+      ...(opts.language !== undefined ? { language: opts.language } : {}),
     });
   }
 

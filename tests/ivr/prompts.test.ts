@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   PROMPT_IDS,
-  catalogs,
+  ivrLanguages,
+  ivrLocale,
+  languagePrompts,
+  offerText,
   databasePrompts,
   listPrompts,
   promptIds,
@@ -10,6 +13,8 @@ import {
   type PromptItem,
 } from '../../src/ivr/prompts.js';
 import { toMedia } from '../../src/ivr/media.js';
+import { loadIvrLocale, type ValueWords } from '../../src/ivr/catalog.js';
+import { allValueWords, numberWords } from '../../src/ivr/values.js';
 
 const allSounds = { hasSound: () => true };
 const noSounds = { hasSound: () => false };
@@ -29,7 +34,7 @@ describe('catalog', () => {
   });
 
   it('is keyed by language', () => {
-    expect(Object.keys(catalogs)).toEqual(['en']);
+    expect(ivrLanguages()).toEqual(expect.arrayContaining(['en', 'hi']));
     expect(listPrompts('en').find((p) => p.id === 'main-menu')?.text).toContain('press 1');
   });
 
@@ -146,5 +151,108 @@ describe('media the adapter plays', () => {
       { prompt: 'press-1' },
     ];
     expect(toMedia(items, allSounds)).toEqual(['sound:medq/doctor-3', 'sound:medq/doctor-3-specialty', 'sound:medq/press-1']);
+  });
+});
+
+describe('languages as data: src/locales/<lang>/ivr.json', () => {
+  const hi = ivrLocale('hi');
+  const hiTexts = (): string[] => {
+    const v = hi.values;
+    if (v === 'asterisk') throw new Error('Hindi must have value words');
+    return [hi.name, offerText('hi', 2), ...Object.values(hi.prompts), ...allValueWords(v).map((w) => w.text)];
+  };
+
+  it('English keeps its catalog and Asterisk sounds for values; Hindi has every prompt, its own voice and value words', () => {
+    expect(ivrLocale('en').values).toBe('asterisk');
+    expect(ivrLocale('en').voice).toBe('en-gb');
+    expect(hi.voice).toBe('hi');
+    expect(Object.keys(hi.prompts).sort()).toEqual([...PROMPT_IDS].sort());
+    for (const id of PROMPT_IDS) expect(listPrompts('hi').find((p) => p.id === id)?.text.length, id).toBeGreaterThan(1);
+  });
+
+  it('no Latin letter in any Hindi text (SMS is एसएमएस)', () => {
+    for (const text of hiTexts()) expect(text, text).not.toMatch(/[A-Za-z]/);
+    expect(hi.prompts['sms-will-follow']).toContain('एसएमएस');
+  });
+
+  it('the Hindi menus still name their keys', () => {
+    expect(hi.prompts['main-menu']).toMatch(/1 दबाएँ.*2 दबाएँ.*9 दबाएँ/);
+    expect(hi.prompts['language-option']).toMatch(/8 दबाएँ/);
+    expect(hi.prompts['slot-offer-keys']).toMatch(/1 दबाएँ.*2 दबाएँ.*स्टार दबाएँ/);
+    expect(offerText('hi', 2)).toBe('हिंदी के लिए 2 दबाएँ।');
+    expect(offerText('en', 1)).toBe('For English, press 1.');
+  });
+
+  it('a missing prompt or language is a clear error naming the language and the id', () => {
+    expect(() => loadIvrLocale('hi', [...PROMPT_IDS, 'not-in-the-file'])).toThrow(/src\/locales\/hi\/ivr\.json: prompt "not-in-the-file" is missing/);
+    expect(() => ivrLocale('xx')).toThrow(/no IVR texts for language "xx"/);
+  });
+
+  it('Hindi values from its own words: irregular 0-99, hundreds and thousands composed', () => {
+    const v = hi.values as ValueWords;
+    const say = (n: number) => numberWords(v, n).map((w) => w.text).join(' ');
+    expect(say(0)).toBe('शून्य');
+    expect(say(7)).toBe('सात');
+    expect(say(42)).toBe('बयालीस');
+    expect(say(99)).toBe('निन्यानबे');
+    expect(say(100)).toBe('एक सौ');
+    expect(say(305)).toBe('तीन सौ पाँच');
+    expect(say(1234)).toBe('एक हज़ार दो सौ चौंतीस');
+    expect(say(250000)).toBe('दो लाख पचास हज़ार');
+  });
+
+  it.each([
+    [[{ date: '2026-12-02' }], 'बुधवार दो दिसंबर।'],
+    [[{ time: '10:30' }], 'सुबह दस बजकर तीस मिनट।'],
+    [[{ time: '09:00' }], 'सुबह नौ बजे।'],
+    [[{ time: '12:15' }], 'दोपहर बारह बजकर पंद्रह मिनट।'],
+    [[{ time: '17:00' }], 'शाम पाँच बजे।'],
+    [[{ time: '21:45' }], 'रात नौ बजकर पैंतालीस मिनट।'],
+    [[{ time: '00:00' }], 'रात बारह बजे।'],
+    [[{ token: 'S-3' }], 'एस तीन।'],
+    [[{ prompt: 'you-entered' }, { digits: '98765' }], 'आपने यह नंबर डाला है: नौ आठ सात छह पाँच।'],
+  ] as [PromptItem[], string][])('Hindi text %j → %s', (items, text) => expect(spokenText(items, 'hi')).toBe(text));
+
+  it('a Hindi play is made only of medq recordings (its own folder): no Asterisk English sounds, no say-type media', () => {
+    const items: PromptItem[] = [
+      { prompt: 'your-appointment-with' },
+      { doctorName: 4, name: 'Dr. Rao', key: 2 },
+      { prompt: 'on' },
+      { date: '2026-12-02' },
+      { prompt: 'at' },
+      { time: '16:05' },
+      { prompt: 'your-token-is' },
+      { token: 'R-12' },
+      { digits: '9876543210' },
+      { number: 3 },
+      { doctorName: 5, name: 'Dr. Iyer' },
+      { offer: 'en', key: 1 },
+    ];
+    const media = toMedia(items, { hasSound: () => false, lang: 'hi' });
+    expect(media.every((m) => m.startsWith('sound:medq/'))).toBe(true);
+    expect(media.slice(0, 8)).toEqual([
+      'sound:medq/your-appointment-with',
+      'sound:medq/doctor-number', // the name was never rendered: by key, in Hindi words
+      'sound:medq/v-n-2',
+      'sound:medq/on',
+      'sound:medq/v-day-3',
+      'sound:medq/v-n-2',
+      'sound:medq/v-mon-11',
+      'sound:medq/at',
+    ]);
+    expect(media).toContain('sound:medq/v-letter-i'); // "doctor" and the initial
+    expect(media.at(-1)).toBe('sound:medq/offer-en-1');
+    // Every value word played is one the prompts generator renders for Hindi.
+    const rendered = new Set(languagePrompts('hi', ['en', 'hi']).map((p) => `sound:medq/${p.id}`));
+    for (const m of media.filter((m) => m.startsWith('sound:medq/v-') || m.startsWith('sound:medq/offer-'))) expect(rendered, m).toContain(m);
+  });
+
+  it('the generator renders every language\'s offer into each folder, in that language\'s voice', () => {
+    const list = languagePrompts('en', ['en', 'hi']);
+    expect(list).toEqual([
+      { id: 'offer-en-1', text: 'For English, press 1.' },
+      { id: 'offer-hi-2', text: 'हिंदी के लिए 2 दबाएँ।', voice: 'hi' },
+    ]);
+    expect(languagePrompts('en', ['en'])).toEqual([]); // one language: no offer, English values are Asterisk's
   });
 });
