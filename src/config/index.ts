@@ -1,5 +1,6 @@
 // The only module that reads process.env. Everything else receives a typed Config.
 import { isIP } from 'node:net';
+import { LOCALE_AREAS, languagesWith } from '../shared/locales.js';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 
 export type Role = 'api' | 'ivr' | 'sms';
@@ -241,6 +242,16 @@ export function loadConfig(env: Env = process.env, opts: LoadOptions = {}): Conf
     if (!/^[a-z]{2,3}$/.test(l)) throw new ConfigError('LANGUAGES', `"${l}" is not a language code such as en or hi`);
   }
   if (languages.length === 0) throw new ConfigError('LANGUAGES', 'names no language');
+  if (new Set(languages).size !== languages.length) throw new ConfigError('LANGUAGES', 'names a language twice');
+  // A language is its texts (src/locales/<lang>/): one offered without them would be silence on
+  // the phone, a blank page or an SMS in the wrong language. Each role checks its texts are complete.
+  for (const area of LOCALE_AREAS) {
+    const have = languagesWith(area);
+    const missing = languages.filter((l) => !have.includes(l));
+    if (missing.length) {
+      throw new ConfigError('LANGUAGES', `"${missing[0]}" has no ${area} texts (src/locales/${missing[0]}/${area}.json); languages with every text: ${LOCALE_AREAS.reduce((acc, a) => acc.filter((l) => languagesWith(a).includes(l)), have).join(', ')}`);
+    }
+  }
 
   const metricsPortRaw = optional(env, 'METRICS_PORT');
   const dltTlvEntity = hexOrInt(env, 'DLT_TLV_ENTITY', 0x1400);

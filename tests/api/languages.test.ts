@@ -1,7 +1,7 @@
 // The clinic's languages and their page strings over real HTTP (SPEC §6, issue 13).
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
-import { ConfigError } from '../../src/config/index.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createTestDb } from '../support/db.js';
 import { person, startApi, type TestApi } from './helpers.js';
@@ -72,14 +72,19 @@ describe('GET /api/languages/:code/web', () => {
 });
 
 describe('a language without page strings', () => {
+  it('the configuration refuses it at start, naming the missing file', () => {
+    expect(() => loadConfig({ NODE_ENV: 'test', LANGUAGES: 'en,xx' })).toThrow(/^LANGUAGES: "xx" has no ivr texts \(src\/locales\/xx\/ivr\.json\); languages with every text: en, hi$/);
+    expect(() => loadConfig({ NODE_ENV: 'test', LANGUAGES: 'en,hi,en' })).toThrow(/^LANGUAGES: names a language twice$/);
+  });
+
   it('refuses to build the API with one line naming LANGUAGES and the missing file', () => {
-    const t = createTestDb({ env: { LANGUAGES: 'en,xx' } });
+    const t = createTestDb();
     try {
       let error: unknown;
       try {
         buildApp({
           ctx: t.ctx,
-          config: t.config,
+          config: { ...t.config, languages: ['en', 'xx'] },
           logger: createLogger('silent'),
           health: { db: () => 'up', ari: () => 'disabled', smpp: () => 'disabled' },
         });
