@@ -118,7 +118,9 @@ describe.skipIf(!haveChromium && !inCi)('patient pages in Hindi (Chromium)', () 
       { path: '/api/auth/verify/resend', language: 'hi' },
     ]);
     const otp = s.t.db.query.smsOutbox.findFirst({ where: (o, { and, eq: is }) => and(is(o.phone, phone), is(o.kind, 'otp')), orderBy: (o, { desc }) => desc(o.id) }).sync();
-    const code = /code: (\d{6})\./.exec(otp?.body ?? '')?.[1];
+    // The page asked in Hindi, so the code SMS is Hindi too.
+    expect(otp?.body).toMatch(/^MedQ सत्यापन कोड: \d{6}।/);
+    const code = /कोड: (\d{6})।/.exec(otp?.body ?? '')?.[1];
     expect(code).toMatch(/^\d{6}$/);
     // A wrong code: the error and the tries left, in Hindi.
     await page.getByLabel('6 अंकों का कोड').fill(code === '000000' ? '111111' : '000000');
