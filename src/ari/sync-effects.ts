@@ -92,7 +92,8 @@ export async function runSyncEffect(
           return a.status === 'arrived' || q?.standing === 'waiting' || q?.standing === 'serving';
         });
         const rows = [...stillWaiting, ...upcoming].sort((a, b) => a.date.localeCompare(b.date) || a.time.localeCompare(b.time));
-        const queue = queuePositions(ctx, rows.map((a) => a.id), call.timezone);
+        // Today's earlier bookings already have their places; only the upcoming ones are asked for.
+        const queue = new Map([...earlierQueue, ...queuePositions(ctx, upcoming.map((a) => a.id), call.timezone)]);
         return {
           type: 'appointmentsLoaded',
           items: rows.map((a) => {
