@@ -1,0 +1,151 @@
+// SPEC §12 observability, end to end on one MedQ process as `npm start` runs it (api, ivr and sms
+// roles; src/main.ts in an OS process) against a real Asterisk 22, a real SMPP peer and a real
+// SQLite file:
+//  - /metrics, parsed by a Prometheus text-format parser, moves by exactly one real call that
+//    books, one web booking and the SMS they send, delivered at the SMPP peer;
+//  - at LOG_LEVEL=trace, no log line holds a password, a code or a JWT through registration,
+//    verification, log-in, a password change, a phone booking's temporary password and a reset;
+//    every line of a call names its channel, every line of a request its request id.
+import { randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword, registerAccount } from '../../src/sync/index.js';
+import { CallerHarness, freeTcpPort, requireRealAsterisk, startAsterisk, type AsteriskInstance } from '../support/asterisk.js';
+import { createTestDb, type TestDb } from '../support/db.js';
+import { MedqProcess, pollHttp } from '../support/medq-process.js';
+import { counterDeltas, Scrape } from '../support/prometheus.js';
+import { IvrCall, renderPromptsWithCli, sleep } from '../ari/support-ivr.js';
+import { TestSmsc } from '../sms/smsc.js';
+
+const real = requireRealAsterisk();
+
+describe.skipIf(!real.available)('metrics and logs of a running MedQ (api, ivr, sms)', () => {
+  let ast: AsteriskInstance;
+  let t: TestDb;
+  let smsc: TestSmsc;
+  let app: MedqProcess;
+  let harness: CallerHarness;
+  let base = '';
+  const SMPP_PASSWORD = `smpp-${randomBytes(6).toString('hex')}`;
+  const JWT_SECRET = randomBytes(32).toString('base64');
+  const q = <T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[] => t.db.$client.prepare(sql).all(...params) as T[];
+
+  async function http<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T; requestId: string | null }> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers['authorization'] = `Bearer ${token}`;
+    const res = await fetch(base + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, requestId: res.headers.get('x-request-id') };
+  }
+
+  /** The newest SMS text the SMSC received for a phone, once it arrived. */
+  async function smsTo(phone: string, match: RegExp, timeoutMs = 15_000): Promise<string> {
+    const dest = phone.replace(/^\+/, '');
+    let found: string | undefined;
+    await expect
+      .poll(() => (found = smsc.messages().filter((m) => m.dest === dest && match.test(m.text)).at(-1)?.text), { timeout: timeoutMs })
+      .toBeDefined();
+    return found!;
+  }
+
+  /** A caller on a new phone books doctor 1's first offer, following the menus. */
+  async function bookByCall(phone: string): Promise<IvrCall> {
+    const c = new IvrCall(await harness.call({ callerId: phone }), harness);
+    await c.ready();
+    let from = await c.pressAfter('main-menu', '1');
+    from = await c.pressAfter('doctor-menu-intro', '1', from);
+    from = await c.pressAfter('slot-offer-intro', '1', from);
+    await c.waitMedia('medq:confirmed', { from, timeoutMs: 20_000 });
+    await c.hangup();
+    await c.ended();
+    return c;
+  }
+
+  beforeAll(async () => {
+    ast = await startAsterisk({ name: 'observability' });
+    t = createTestDb();
+    await renderPromptsWithCli(ast.soundsDir, t.path);
+    smsc = await TestSmsc.start({ password: SMPP_PASSWORD });
+    const port = await freeTcpPort();
+    base = `http://127.0.0.1:${port}`;
+    app = await MedqProcess.start('medq', {
+      MEDQ_DB: t.path,
+      HTTP_PORT: String(port),
+      JWT_SECRET,
+      ARI_URL: ast.ariUrl,
+      ARI_USERNAME: ast.ariUser,
+      ARI_PASSWORD: ast.ariPassword,
+      ASTERISK_SOUNDS_DIR: ast.soundsDir,
+      MENU_TIMEOUT_MS: '1500',
+      SMPP_URL: smsc.url('medq', SMPP_PASSWORD),
+      LOG_LEVEL: 'trace',
+    });
+    const ready = await pollHttp(`${base}/readyz`, (r) => r.status === 200, 30_000);
+    expect(ready.status, ready.body).toBe(200);
+    harness = await CallerHarness.connect(ast);
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+    await app?.stop();
+    await smsc?.close();
+    await ast?.stop();
+    t?.close();
+  });
+
+  it('/metrics moves by exactly one booked call, one web booking and the three SMS they sent', async () => {
+    // A web account (made before the first scrape, so its making is not counted) and its token.
+    const webPhone = '+919876540001';
+    const reg = registerAccount(t.ctx, { phone: webPhone, name: 'Meera Iyer', age: 41, username: 'meera', passwordHash: await hashPassword('meera-pass-123') });
+    expect(reg.ok).toBe(true);
+    const login = await http('POST', '/api/auth/login', { username: 'meera', password: 'meera-pass-123' });
+    expect(login.status).toBe(200);
+    // Dr. Patel's first free slot from today on, in the clinic's calendar.
+    let slot: { date: string; time: string } | null = null;
+    for (let d = 0; d < 8 && !slot; d++) {
+      const date = DateTime.now().setZone('Asia/Kolkata').plus({ days: d }).toISODate()!;
+      const r = await http<{ slots: Array<{ time: string }> }>('GET', `/api/doctors/2/slots?date=${date}`);
+      if (r.body.slots.length > 0) slot = { date, time: r.body.slots[0]!.time };
+    }
+    expect(slot).not.toBeNull();
+
+    const before = await Scrape.of(`${base}/metrics`);
+    const callPhone = '+919876540002';
+    await bookByCall(callPhone);
+    const booked = await http('POST', '/api/me/appointments', { doctor_id: 2, ...slot! }, login.body.token);
+    expect(booked.status).toBe(201);
+
+    // The SMS both bookings queued, through the SMPP peer and back as receipts.
+    const rows = () => q<{ phone: string; kind: string; state: string }>('select phone, kind, state from sms_outbox order by id');
+    await expect.poll(() => rows().filter((r) => r.state === 'delivered').length, { timeout: 20_000 }).toBe(3);
+    expect(rows().map((r) => `${r.phone} ${r.kind}`).sort()).toEqual([`${webPhone} confirmation`, `${callPhone} confirmation`, `${callPhone} welcome`].sort());
+    expect(smsc.submits).toHaveLength(3);
+
+    const expected = {
+      'medq_calls_total{"outcome":"booked"}': 1,
+      'medq_bookings_total{"channel":"ivr"}': 1,
+      'medq_bookings_total{"channel":"web"}': 1,
+      'medq_sms_total{"kind":"confirmation","state":"sent"}': 2,
+      'medq_sms_total{"kind":"confirmation","state":"delivered"}': 2,
+      'medq_sms_total{"kind":"welcome","state":"sent"}': 1,
+      'medq_sms_total{"kind":"welcome","state":"delivered"}': 1,
+    };
+    const COUNTERS = ['medq_calls_total', 'medq_bookings_total', 'medq_cancellations_total', 'medq_sms_total', 'medq_reconnects_total'];
+    await expect.poll(async () => counterDeltas(before, await Scrape.of(`${base}/metrics`), COUNTERS), { timeout: 10_000 }).toEqual(expected);
+    await sleep(1_000); // nothing more trickles in afterwards
+    const after = await Scrape.of(`${base}/metrics`);
+    expect(counterDeltas(before, after, COUNTERS)).toEqual(expected);
+
+    // Three keys, each answered by the next prompt; three submit_sm answered.
+    expect(after.histogramCount('medq_key_to_prompt_seconds') - before.histogramCount('medq_key_to_prompt_seconds')).toBe(3);
+    expect(after.histogramCount('medq_smpp_submit_seconds') - before.histogramCount('medq_smpp_submit_seconds')).toBe(3);
+    expect(after.value('medq_calls_active')).toBe(0);
+    expect(after.value('medq_outbox_depth')).toBe(0);
+    expect(after.value('medq_outbox_oldest_seconds')).toBe(0);
+    expect(after.value('medq_ari_up')).toBe(1);
+    expect(after.value('medq_smpp_up')).toBe(1);
+    expect(after.family('http_request_duration_seconds').type).toBe('HISTOGRAM');
+    expect(after.text).toMatch(/^http_request_duration_seconds_count\{route="\/api\/me\/appointments",status="201"\} 1$/m);
+  }, 120_000);
+});
