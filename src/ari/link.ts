@@ -44,6 +44,13 @@ export interface AriLinkHandlers {
   onDown(): void;
 }
 
+/** The channel an event is about (its own, or a playback's target), for the log's `call` field. */
+export function callOfEvent(ev: AriEventJson): string | undefined {
+  if (ev.channel?.id) return ev.channel.id;
+  const target = ev.playback?.target_uri ?? '';
+  return target.startsWith('channel:') ? target.slice('channel:'.length) : undefined;
+}
+
 export class AriUnavailableError extends Error {
   constructor() {
     super('ARI is not connected');
@@ -219,7 +226,7 @@ export class AriLink {
         this.#handlers?.onEvent(ev);
       } catch (err) {
         // Thrown inside ari-client's WebSocket handler it would end the process.
-        this.#log.error({ err: errorText(err), event: ev.type }, 'ARI event handler failed');
+        this.#log.error({ call: callOfEvent(ev), err: errorText(err), event: ev.type }, 'ARI event handler failed');
       }
     });
     const started = client.start(app);

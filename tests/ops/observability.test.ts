@@ -148,4 +148,110 @@ describe.skipIf(!real.available)('metrics and logs of a running MedQ (api, ivr, 
     expect(after.family('http_request_duration_seconds').type).toBe('HISTOGRAM');
     expect(after.text).toMatch(/^http_request_duration_seconds_count\{route="\/api\/me\/appointments",status="201"\} 1$/m);
   }, 120_000);
+
+  it('at LOG_LEVEL=trace no log line holds a password, a code or a JWT; call lines name the channel, request lines the request id', async () => {
+    const secrets: string[] = [JWT_SECRET, ast.ariPassword, SMPP_PASSWORD];
+    const codes: string[] = [];
+    const requestIds: string[] = [];
+    const call = async <T = any>(method: string, path: string, body?: unknown, token?: string) => {
+      const r = await http<T>(method, path, body, token);
+      expect(r.requestId, `${method} ${path}`).toMatch(/\S/);
+      requestIds.push(r.requestId!);
+      return r;
+    };
+    const codeOf = async (phone: string, n: number) => {
+      await expect.poll(() => smsc.messages().filter((m) => m.dest === phone.slice(1) && /verification code/.test(m.text)).length, { timeout: 15_000 }).toBe(n);
+      const text = smsc.messages().filter((m) => m.dest === phone.slice(1) && /verification code/.test(m.text)).at(-1)!.text;
+      const code = /code: (\d{6})\./.exec(text)![1]!;
+      codes.push(code);
+      return code;
+    };
+
+    // Registration with a code, verification, log-in, a password change and a log-in with it.
+    const phone = '+919876540010';
+    const p1 = `first-${randomBytes(5).toString('hex')}`;
+    secrets.push(p1);
+    const reg = await call('POST', '/api/auth/register', { name: 'Ravi Kumar', age: 29, phone_number: phone, username: 'ravi', password: p1 });
+    expect(reg.status).toBe(202);
+    const verified = await call('POST', '/api/auth/verify', { verification_id: reg.body.verification_id, code: await codeOf(phone, 1) });
+    expect(verified.status).toBe(201);
+    secrets.push(verified.body.token);
+    const login = await call('POST', '/api/auth/login', { username: 'ravi', password: p1 });
+    expect(login.status).toBe(200);
+    secrets.push(login.body.token);
+    const p2 = `second-${randomBytes(5).toString('hex')}`;
+    secrets.push(p2);
+    expect((await call('POST', '/api/me/password', { current_password: p1, new_password: p2 }, login.body.token)).status).toBe(204);
+    const login2 = await call('POST', '/api/auth/login', { phone_number: phone, password: p2 });
+    expect(login2.status).toBe(200);
+    secrets.push(login2.body.token);
+    expect((await call('GET', '/api/me', undefined, login2.body.token)).status).toBe(200);
+    // Mistakes carry secrets too: a wrong password, a stale token, a body that is not JSON.
+    const wrong = `wrong-${randomBytes(5).toString('hex')}`;
+    secrets.push(wrong);
+    expect((await call('POST', '/api/auth/login', { username: 'ravi', password: wrong })).status).toBe(401);
+    expect((await call('GET', '/api/me', undefined, login.body.token)).status).toBe(401);
+    const raw = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"username":"ravi","password":"${p2}"` });
+    expect(raw.status).toBe(400);
+    requestIds.push(raw.headers.get('x-request-id')!);
+
+    // A phone booking by a new caller: the welcome SMS carries a temporary password.
+    const caller = '+919876540011';
+    const c = await bookByCall(caller);
+    const welcome = await smsTo(caller, /^Welcome to/);
+    const temp = /\nPassword: (\S+)\n/.exec(welcome)![1]!;
+    secrets.push(temp);
+    const tempLogin = await call('POST', '/api/auth/login', { phone_number: caller, password: temp });
+    expect(tempLogin.status).toBe(200);
+    secrets.push(tempLogin.body.token);
+    const p3 = `claimed-${randomBytes(5).toString('hex')}`;
+    secrets.push(p3);
+    expect((await call('POST', '/api/me/password', { current_password: temp, new_password: p3, name: 'Lata Menon', age: 52 }, tempLogin.body.token)).status).toBe(204);
+
+    // A reset with a code.
+    const p4 = `reset-${randomBytes(5).toString('hex')}`;
+    secrets.push(p4);
+    const reset = await call('POST', '/api/auth/password-reset', { phone_number: phone, new_password: p4 });
+    expect(reset.status).toBe(202);
+    const done = await call('POST', '/api/auth/verify', { verification_id: reset.body.verification_id, code: await codeOf(phone, 2) });
+    expect(done.status).toBe(200);
+    secrets.push(done.body.token);
+    expect((await call('POST', '/api/auth/login', { username: 'ravi', password: p4 })).status).toBe(200);
+
+    // Every SMS sent and receipted, so the sms role logged all it will about them.
+    await expect.poll(() => q("select count(*) as n from sms_outbox where state != 'delivered'"), { timeout: 20_000 }).toEqual([{ n: 0 }]);
+    await sleep(500);
+
+    const lines = app.lines;
+    const json = app.json();
+    expect(lines.length).toBeGreaterThan(100);
+    expect(json.some((l) => l['level'] === 10)).toBe(true); // trace lines were written
+    // No secret anywhere; a JWT also not by its signature alone; a code not as a number of its own.
+    const leaks: string[] = [];
+    for (const l of lines) {
+      for (const s of secrets) if (l.includes(s)) leaks.push(`${s.slice(0, 12)}… in ${l.slice(0, 300)}`);
+      for (const s of secrets.filter((x) => x.split('.').length === 3)) if (l.includes(s.split('.')[2]!)) leaks.push(`JWT signature in ${l.slice(0, 300)}`);
+      for (const code of codes) if (new RegExp(`(?<![0-9])${code}(?![0-9])`).test(l)) leaks.push(`code ${code} in ${l.slice(0, 300)}`);
+    }
+    expect(leaks).toEqual([]);
+    expect(secrets.length).toBeGreaterThanOrEqual(14);
+
+    // Every line that mentions the call names it as its call.
+    const callLines = json.filter((l) => JSON.stringify(l).includes(c.appChannelId));
+    expect(callLines.length).toBeGreaterThan(10);
+    expect(callLines.filter((l) => l['call'] !== c.appChannelId)).toEqual([]);
+    expect(callLines.map((l) => l['msg'])).toEqual(expect.arrayContaining(['ari event', 'prompt', 'ivr booked', 'call left the IVR']));
+    // At trace the caller's keys are there, on the call's lines.
+    expect(callLines.filter((l) => l['event'] === 'ChannelDtmfReceived').map((l) => l['digit'])).toEqual(['1', '1', '1']);
+
+    // Every request's lines carry its id, and every line about a request has one.
+    for (const id of requestIds) {
+      const mine = json.filter((l) => l['reqId'] === id);
+      expect(mine.map((l) => l['msg']), id).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
+    }
+    const aboutRequests = json.filter((l) => 'req' in l || 'res' in l || 'responseTime' in l || /request/.test(String(l['msg'])));
+    expect(aboutRequests.length).toBeGreaterThan(requestIds.length * 2);
+    expect(aboutRequests.filter((l) => typeof l['reqId'] !== 'string')).toEqual([]);
+    console.log('[logs]', JSON.stringify({ lines: lines.length, secretsChecked: secrets.length, codes: codes.length, callLines: callLines.length, requests: requestIds.length }));
+  }, 150_000);
 });
