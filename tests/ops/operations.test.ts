@@ -69,7 +69,7 @@ describe('db:backup and db:restore', () => {
     const back = openDatabase(path);
     expect(back.select().from(clinics).all().map((c) => c.name)).toEqual(['Before Backup']);
     back.$client.close();
-  });
+  }, 90_000); // seven CLI processes, each a cold start of Node with tsx on a shared machine
 
   it('a corrupt backup is refused before anything is replaced', () => {
     dir = mkdtempSync(join(tmpdir(), 'medq-ops-'));
