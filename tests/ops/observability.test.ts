@@ -195,6 +195,14 @@ describe.skipIf(!real.available)('metrics and logs of a running MedQ (api, ivr, 
     expect(raw.status).toBe(400);
     requestIds.push(raw.headers.get('x-request-id')!);
 
+    // A waiting-room screen's event stream (a hijacked answer) names its request id too.
+    const abort = new AbortController();
+    const sse = await fetch(`${base}/api/clinics/1/queue/events`, { signal: abort.signal });
+    expect(sse.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const sseId = sse.headers.get('x-request-id');
+    expect(sseId).toMatch(/\S/);
+    abort.abort();
+
     // A phone booking by a new caller: the welcome SMS carries a temporary password.
     const caller = '+919876540011';
     const c = await bookByCall(caller);
@@ -249,6 +257,7 @@ describe.skipIf(!real.available)('metrics and logs of a running MedQ (api, ivr, 
       const mine = json.filter((l) => l['reqId'] === id);
       expect(mine.map((l) => l['msg']), id).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
     }
+    expect(json.filter((l) => l['reqId'] === sseId).map((l) => l['msg'])).toContain('incoming request');
     const aboutRequests = json.filter((l) => 'req' in l || 'res' in l || 'responseTime' in l || /request/.test(String(l['msg'])));
     expect(aboutRequests.length).toBeGreaterThan(requestIds.length * 2);
     expect(aboutRequests.filter((l) => typeof l['reqId'] !== 'string')).toEqual([]);
