@@ -81,10 +81,10 @@ describe.skipIf(!real.available)('metrics and logs of a running MedQ (api, ivr, 
       SMPP_URL: smsc.url('medq', SMPP_PASSWORD),
       LOG_LEVEL: 'trace',
     });
-    const ready = await pollHttp(`${base}/readyz`, (r) => r.status === 200, 30_000);
+    const ready = await pollHttp(`${base}/readyz`, (r) => r.status === 200, 60_000);
     expect(ready.status, ready.body).toBe(200);
     harness = await CallerHarness.connect(ast);
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await harness?.close();

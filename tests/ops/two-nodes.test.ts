@@ -26,11 +26,13 @@ interface Node {
 describe.skipIf(!real.available)('two Asterisk nodes, two ivr processes, one database', () => {
   let t: TestDb;
   const nodes: Node[] = [];
+  const asts: AsteriskInstance[] = [];
   const q = <T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[] => t.db.$client.prepare(sql).all(...params) as T[];
 
   beforeAll(async () => {
     t = createTestDb();
-    const asts = [await startAsterisk({ name: 'node-a' }), await startAsterisk({ name: 'node-b' })];
+    asts.push(await startAsterisk({ name: 'node-a' }));
+    asts.push(await startAsterisk({ name: 'node-b' }));
     // One prompt rendering, the same files on both PBXs (as clinic IT would copy them).
     await renderPromptsWithCli(asts[0]!.soundsDir, t.path);
     await cp(`${asts[0]!.soundsDir}/en/medq`, `${asts[1]!.soundsDir}/en/medq`, { recursive: true });
@@ -50,12 +52,12 @@ describe.skipIf(!real.available)('two Asterisk nodes, two ivr processes, one dat
       });
       nodes.push({ name, ast, app, port, harness: await CallerHarness.connect(ast) });
     }
-  });
+  }, 300_000);
 
   afterAll(async () => {
     for (const n of nodes) await n.harness.close().catch(() => undefined);
     for (const n of nodes) await n.app.stop();
-    for (const n of nodes) await n.ast.stop();
+    for (const a of asts) await a.stop();
     t?.close();
   });
 
@@ -63,7 +65,7 @@ describe.skipIf(!real.available)('two Asterisk nodes, two ivr processes, one dat
 
   it('each node is ready once its ARI link is up; /healthz names the schema', async () => {
     for (const n of nodes) {
-      const r = await pollHttp(readyz(n), (a) => a.status === 200);
+      const r = await pollHttp(readyz(n), (a) => a.status === 200, 30_000);
       expect(r.status, `${n.name}: ${r.body}`).toBe(200);
       expect(JSON.parse(r.body)).toEqual({ status: 'ready', checks: { db: 'up', ari: 'up', smpp: 'disabled' } });
       const h = await fetch(`http://127.0.0.1:${n.port}/healthz`).then((x) => x.json());

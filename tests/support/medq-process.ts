@@ -39,7 +39,7 @@ export class MedqProcess {
       env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     });
     const p = new MedqProcess(child, name);
-    await p.waitLog(opts.waitFor ?? /"msg":"medq starting"/, opts.timeoutMs ?? 30_000);
+    await p.waitLog(opts.waitFor ?? /"msg":"medq starting"/, opts.timeoutMs ?? 60_000); // a cold tsx start on a busy machine
     return p;
   }
 
