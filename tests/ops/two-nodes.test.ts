@@ -1,8 +1,8 @@
 // Two Asterisk nodes, one database (SPEC §2, §12): a clinic with two PBXs runs one ivr process per
 // Asterisk, both on the SQLite file of the app host, ARI over the network. Here: two real Asterisk
 // 22 instances on ports of their own, two `MEDQ_ROLES=ivr` OS processes (src/main.ts), one file;
-// callers on both nodes at once for the same doctor, the same new phone on both at once. Then no
-// slot is booked twice, every call is booked (or told the slot was taken and offered the next, or
+// callers on both nodes at once for the same doctor, the same new phone on both at once, and a slot
+// lost to the other node after its hold ran out. Then no slot is booked twice, every call is booked (or told the slot was taken and offered the next, or
 // — the same person twice — told they already have that doctor that day), one account per phone,
 // and each node answers /readyz for its own Asterisk.
 import { cp } from 'node:fs/promises';
@@ -162,6 +162,41 @@ describe.skipIf(!real.available)('two Asterisk nodes, two ivr processes, one dat
       JSON.stringify({ calls: outcomes.length, booked: rows.length, perNode, slotTaken: outcomes.filter((o) => o.heard.includes('slot-taken')).length }),
     );
   }, 180_000);
+
+  it('a slot whose hold ran out is booked on the other node: its first caller is told it was taken and offered the next', async () => {
+    const [a, b] = nodes as [Node, Node];
+    const first = '+919876539001';
+    const second = '+919876539002';
+    const ca = new IvrCall(await a.harness.call({ callerId: first }), a.harness);
+    await ca.ready();
+    let from = await ca.pressAfter('main-menu', '1');
+    from = await ca.pressAfter('doctor-menu-intro', '1', from);
+    await ca.waitMedia('medq:slot-offer-intro', { from });
+    const [hold] = q<{ date: string; slot_time: string }>('select date, slot_time from slot_holds where holder = ?', ca.appChannelId);
+    expect(hold).toBeDefined();
+    // The caller on node A hesitates past the hold (60 s, here moved on at once) ...
+    t.db.$client.prepare('update slot_holds set expires_at = ? where holder = ?').run(Date.now() - 1, ca.appChannelId);
+    // ... and a caller on node B is offered that very slot and books it.
+    const cb = new IvrCall(await b.harness.call({ callerId: second }), b.harness);
+    await cb.ready();
+    await cb.waitMedia('medq:confirmed', { from: await cb.press('111'), timeoutMs: 30_000 });
+    await cb.hangup();
+    const mine = (phone: string) => q<{ date: string; slot_time: string }>("select date, slot_time from appointments where person_phone = ? and status = 'booked'", phone);
+    expect(mine(second)).toEqual([hold]);
+
+    // Now A confirms: told the slot was taken, offered the next one, takes it.
+    const mark = await ca.press('1');
+    const taken = await ca.waitMedia('medq:slot-taken', { from: mark, timeoutMs: 15_000 });
+    const next = await ca.pressAfter('slot-offer-intro', '1', taken.index);
+    await ca.waitMedia('medq:confirmed', { from: next, timeoutMs: 15_000 });
+    await ca.hangup();
+    await Promise.all([ca.ended(), cb.ended()]);
+    const got = mine(first);
+    expect(got).toHaveLength(1);
+    expect(`${got[0]!.date} ${got[0]!.slot_time}` > `${hold!.date} ${hold!.slot_time}`).toBe(true);
+    expect(q('select count(*) as n from accounts where phone in (?, ?)', first, second)).toEqual([{ n: 2 }]);
+    expect(q('select * from slot_holds')).toEqual([]);
+  }, 90_000);
 
   it("a node whose Asterisk is stopped answers /readyz 503; the other stays ready", async () => {
     const [a, b] = nodes as [Node, Node];
