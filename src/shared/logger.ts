@@ -33,3 +33,16 @@ const REDACT = [
 export function createLogger(level: string, name = 'medq'): Logger {
   return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
 }
+
+/** A URL fit for a log line: a user name and password written into it are left out. */
+export function logUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (!u.username && !u.password) return raw;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '[not a URL]';
+  }
+}
