@@ -7,6 +7,7 @@ import { startIvrRole, type IvrRole } from './ari/index.js';
 import { assertSchemaNotNewer, migrateUnderLock, openDatabase, pendingMigrations, type Db } from './db/client.js';
 import { setDbGaugeSources, startMetricsServer } from './metrics/index.js';
 import { checkOrExit, configOrExit, fatal } from './shared/cli.js';
+import { liveness, readiness, type HealthProbes } from './shared/health.js';
 import { createLogger } from './shared/logger.js';
 import { startupWarnings } from './shared/warnings.js';
 import { startSmsRole, type SmsRole } from './sms/index.js';
@@ -68,6 +69,19 @@ if (config.roles.has('sms')) {
   stops.push(() => sms!.stop());
 }
 
+const health: HealthProbes = {
+  db: () => {
+    try {
+      db.get(sql`select 1`);
+      return 'up';
+    } catch {
+      return 'down';
+    }
+  },
+  ari: () => (ivr ? ivr.state() : 'disabled'),
+  smpp: () => (sms ? sms.state() : 'disabled'),
+};
+
 if (config.roles.has('api')) {
   // A language in LANGUAGES without its page strings: one line naming the setting, no stack trace.
   try {
@@ -75,23 +89,7 @@ if (config.roles.has('api')) {
   } catch (e) {
     fatal('configuration error', e);
   }
-  const app = buildApp({
-    ctx,
-    config,
-    logger: logger.child({ role: 'api' }),
-    health: {
-      db: () => {
-        try {
-          db.get(sql`select 1`);
-          return 'up';
-        } catch {
-          return 'down';
-        }
-      },
-      ari: () => (ivr ? ivr.state() : 'disabled'),
-      smpp: () => (sms ? sms.state() : 'disabled'),
-    },
-  });
+  const app = buildApp({ ctx, config, logger: logger.child({ role: 'api' }), health });
   try {
     await app.listen({ host: config.httpHost, port: config.httpPort });
   } catch (e) {
@@ -100,10 +98,11 @@ if (config.roles.has('api')) {
   stops.unshift(() => app.close());
 }
 
-// METRICS_PORT: /metrics for a process without the api role (the api role also serves it itself).
+// METRICS_PORT: /metrics, /healthz and /readyz for a process without the api role (the api role
+// serves them itself).
 if (config.metricsPort !== null) {
   try {
-    const server = await startMetricsServer(config.httpHost, config.metricsPort);
+    const server = await startMetricsServer(config.httpHost, config.metricsPort, { live: () => liveness(db), ready: () => readiness(health) });
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
   } catch (e) {
     fatal(`cannot listen on ${config.httpHost}:${config.metricsPort} (HTTP_HOST/METRICS_PORT)`, e);

@@ -118,6 +118,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
+    // The id every log line of this request carries: a user or a proxy log can quote it.
+    reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     // Appointments are health data: no shared cache may keep an API answer (the few public,

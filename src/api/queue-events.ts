@@ -34,6 +34,8 @@ interface Subscriber {
   clinicId: number;
   sink: QueueSink;
   lastSent: string | null;
+  /** The subscribing request's logger (its lines carry that request's id). */
+  log: Logger;
 }
 
 export class QueueEvents {
@@ -58,12 +60,12 @@ export class QueueEvents {
   }
 
   /** Sends the clinic's current queue at once, then every change. Returns the unsubscribe. */
-  subscribe(clinicId: number, sink: QueueSink): () => void {
+  subscribe(clinicId: number, sink: QueueSink, log: Logger = this.#log): () => void {
     if (this.#closed) {
       sink.end();
       return () => undefined;
     }
-    const sub: Subscriber = { clinicId, sink, lastSent: null };
+    const sub: Subscriber = { clinicId, sink, lastSent: null, log };
     this.#subs.add(sub);
     this.#send(sub, this.#read(clinicId));
     this.#start();
@@ -98,7 +100,7 @@ export class QueueEvents {
     try {
       sub.sink.event(data);
     } catch (err) {
-      this.#log.debug({ err }, 'queue event not written');
+      sub.log.debug({ err }, 'queue event not written');
     }
   }
 

@@ -5,14 +5,9 @@ import type { Logger } from '../shared/logger.js';
 import type { AccountRow, SyncContext } from '../sync/index.js';
 import type { TokenService } from './tokens.js';
 
-export type ProbeState = 'up' | 'down';
-export type OptionalProbeState = 'up' | 'down' | 'disabled';
+import type { HealthProbes } from '../shared/health.js';
 
-export interface HealthProbes {
-  db(): ProbeState;
-  ari(): OptionalProbeState;
-  smpp(): OptionalProbeState;
-}
+export type { HealthProbes, OptionalProbeState, ProbeState } from '../shared/health.js';
 
 export interface AppDeps {
   ctx: SyncContext;

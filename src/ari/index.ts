@@ -10,9 +10,9 @@ import { ConfigError, type Config } from '../config/index.js';
 import { LocaleError } from '../ivr/catalog.js';
 import { ivrLocale } from '../ivr/prompts.js';
 import { normalizePhone } from '../phone/index.js';
-import type { Logger } from '../shared/logger.js';
+import { logUrl, type Logger } from '../shared/logger.js';
 import { releaseHolds, tempCredentials, type SyncContext } from '../sync/index.js';
-import { AriLink, boundGlobalHttpPool, errorText, type AriEventJson, type LinkState } from './link.js';
+import { AriLink, boundGlobalHttpPool, callOfEvent, errorText, type AriEventJson, type LinkState } from './link.js';
 import { createAriOps, type AriOps, type ChannelSnapshot } from './ops.js';
 import { CallSession, type SessionDeps } from './session.js';
 import { DEFAULT_SOUNDS_DIR, soundIndex } from './sounds.js';
@@ -151,6 +151,8 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
 
   function onEvent(ev: AriEventJson): void {
     const ch = ev.channel;
+    // Every event of a call, at trace: with its channel id like every other line of the call.
+    if (log.isLevelEnabled('trace')) log.trace({ call: callOfEvent(ev), event: ev.type, ...(ev.digit ? { digit: ev.digit } : {}) }, 'ari event');
     switch (ev.type) {
       case 'StasisStart': {
         if (!ch || sessions.has(ch.id)) return;
@@ -225,7 +227,7 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
   link.start({ onEvent, onUp, onDown });
   // New callers' temporary passwords are hashed ahead, off the key→prompt path (issue 10).
   void tempCredentials.prime();
-  log.info({ ari: config.ariUrl, app, soundsDir: soundsDir ?? DEFAULT_SOUNDS_DIR, languages }, 'ivr role starting');
+  log.info({ ari: logUrl(config.ariUrl), app, soundsDir: soundsDir ?? DEFAULT_SOUNDS_DIR, languages }, 'ivr role starting');
 
   let stopped: Promise<void> | null = null;
   return {

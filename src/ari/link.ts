@@ -13,7 +13,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import ariClient from 'ari-client';
-import type { Logger } from '../shared/logger.js';
+import { logUrl, type Logger } from '../shared/logger.js';
 import { backoffDelays, cancellableSleep, withTimeout } from './time.js';
 
 export type LinkState = 'up' | 'down';
@@ -42,6 +42,13 @@ export interface AriLinkHandlers {
   onUp(client: AriClient): Promise<void> | void;
   /** The link just went down (not called by stop()). */
   onDown(): void;
+}
+
+/** The channel an event is about (its own, or a playback's target), for the log's `call` field. */
+export function callOfEvent(ev: AriEventJson): string | undefined {
+  if (ev.channel?.id) return ev.channel.id;
+  const target = ev.playback?.target_uri ?? '';
+  return target.startsWith('channel:') ? target.slice('channel:'.length) : undefined;
 }
 
 export class AriUnavailableError extends Error {
@@ -118,6 +125,8 @@ export class AriLink {
   #closeCurrent: (() => void) | null = null;
   #loop: Promise<void> | null = null;
   #connects = 0;
+  /** ARI_URL as logged: without credentials, should the URL carry any. */
+  readonly #where: string;
 
   constructor(opts: AriLinkOptions) {
     this.#opts = {
@@ -131,6 +140,7 @@ export class AriLink {
       pingIntervalMs: opts.pingIntervalMs ?? 15_000,
     };
     this.#log = opts.logger;
+    this.#where = logUrl(this.#opts.url);
     this.#stopSignal = new Promise((resolve) => (this.#signalStop = resolve));
   }
 
@@ -180,7 +190,7 @@ export class AriLink {
         const loud = failures === 1 || now - lastLoud >= 30_000;
         if (loud) lastLoud = now;
         this.#log[loud ? 'warn' : 'debug'](
-          { ari: this.#opts.url, attempt: failures, err: errorText(err) },
+          { ari: this.#where, attempt: failures, err: errorText(err) },
           'cannot connect to ARI; retrying',
         );
       }
@@ -219,7 +229,7 @@ export class AriLink {
         this.#handlers?.onEvent(ev);
       } catch (err) {
         // Thrown inside ari-client's WebSocket handler it would end the process.
-        this.#log.error({ err: errorText(err), event: ev.type }, 'ARI event handler failed');
+        this.#log.error({ call: callOfEvent(ev), err: errorText(err), event: ev.type }, 'ARI event handler failed');
       }
     });
     const started = client.start(app);
@@ -254,7 +264,7 @@ export class AriLink {
       this.#state = 'down';
       metrics.ariUp.set(0);
       this.#log.error(
-        { ari: url, app },
+        { ari: this.#where, app },
         `another process registered ARI application '${app}' on this Asterisk; this one no longer receives calls (run one ivr process per Asterisk)`,
       );
       this.#handlers?.onDown();
@@ -265,7 +275,7 @@ export class AriLink {
     if (this.#connects > 1) metrics.reconnects.inc({ link: 'ari' });
     this.#closeCurrent = () => this.#discard(client);
     const stopPing = this.#keepAlive(client);
-    this.#log.info({ ari: url, app, connects: this.#connects }, 'ARI connected; application registered');
+    this.#log.info({ ari: this.#where, app, connects: this.#connects }, 'ARI connected; application registered');
     try {
       await this.#handlers?.onUp(client);
     } catch (err) {
@@ -281,7 +291,7 @@ export class AriLink {
     this.#client = null;
     this.#discard(client);
     if (!this.#stopped && wasUp) {
-      this.#log.warn({ ari: url, reason }, 'ARI link down; reconnecting');
+      this.#log.warn({ ari: this.#where, reason }, 'ARI link down; reconnecting');
       this.#handlers?.onDown();
     }
     return true;

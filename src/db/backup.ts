@@ -60,7 +60,10 @@ export async function backupDatabase(dbPath: string, target: string, opts: { kee
 
   const source = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    await source.backup(partial);
+    // All pages in one step: one read snapshot (WAL lets MedQ keep writing meanwhile). In small
+    // steps, every commit by another process between two steps would restart the copy, and a busy
+    // clinic could keep a large file's backup from ever finishing.
+    await source.backup(partial, { progress: () => 0x7fffffff });
   } finally {
     source.close();
   }

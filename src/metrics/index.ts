@@ -1,7 +1,7 @@
 // Prometheus metrics (SPEC §12). One registry per process; every role adds to it, and it is served
 // at GET /metrics by the api role or on METRICS_PORT by processes without one. Names are fixed by
 // the contract: dashboards and alerts depend on them.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const registry = new Registry();
@@ -107,10 +107,28 @@ export async function renderMetrics(): Promise<{ contentType: string; body: stri
   return { contentType: registry.contentType, body: await registry.metrics() };
 }
 
-/** METRICS_PORT: /metrics for processes without the api role (ivr-only, sms-only). */
-export function startMetricsServer(host: string, port: number): Promise<Server> {
+/** What the METRICS_PORT server answers at /healthz and /readyz (same bodies as the api's). */
+export interface ProcessHealth {
+  live(): object;
+  ready(): { status: 'ready' | 'not_ready' };
+}
+
+/**
+ * METRICS_PORT: /metrics, /healthz and /readyz for processes without the api role (ivr-only,
+ * sms-only), so each ivr process beside its own Asterisk can be probed on its own.
+ */
+export function startMetricsServer(host: string, port: number, health?: ProcessHealth): Promise<Server> {
+  const json = (res: ServerResponse, status: number, body: object): void => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  };
   const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && health && path === '/healthz') return json(res, 200, health.live());
+    if (req.method === 'GET' && health && path === '/readyz') {
+      const r = health.ready();
+      return json(res, r.status === 'ready' ? 200 : 503, r);
+    }
+    if (req.method !== 'GET' || path !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }

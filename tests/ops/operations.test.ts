@@ -69,7 +69,7 @@ describe('db:backup and db:restore', () => {
     const back = openDatabase(path);
     expect(back.select().from(clinics).all().map((c) => c.name)).toEqual(['Before Backup']);
     back.$client.close();
-  });
+  }, 90_000); // seven CLI processes, each a cold start of Node with tsx on a shared machine
 
   it('a corrupt backup is refused before anything is replaced', () => {
     dir = mkdtempSync(join(tmpdir(), 'medq-ops-'));
@@ -192,5 +192,50 @@ describe('MEDQ_MIGRATE', () => {
     const { pendingMigrations } = await import('../../src/db/client.js');
     expect(pendingMigrations(db)).toBe(0);
     db.$client.close();
+  }, 60_000);
+});
+
+describe('logs', () => {
+  it('credentials written into ARI_URL or SMPP_URL never reach a log line, at trace, while the links fail and retry', async () => {
+    const { startIvrRole } = await import('../../src/ari/index.js');
+    const { startSmsRole } = await import('../../src/sms/index.js');
+    const { createTestDb } = await import('../support/db.js');
+    const { captureLogs } = await import('../sms/helpers.js');
+    const { createServer } = await import('node:http');
+    const { freeTcpPort } = await import('../support/asterisk-ports.js');
+    const t = createTestDb();
+    // Something answers where ARI should be, but it is not ARI (a proxy's error page, say).
+    const notAri = createServer((req, res) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`bad gateway for ${req.url}\n`));
+    await new Promise<void>((r) => notAri.listen(0, '127.0.0.1', r));
+    const ariPort = (notAri.address() as import('node:net').AddressInfo).port;
+    const smppPort = await freeTcpPort(); // nothing listens
+    const ariSecret = `ari-${Math.random().toString(36).slice(2)}`;
+    const smppSecret = `smpp-${Math.random().toString(36).slice(2)}`;
+    const logs = captureLogs();
+    const { loadConfig } = await import('../../src/config/index.js');
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      MEDQ_DB: t.path,
+      ARI_URL: `http://medq:${ariSecret}@127.0.0.1:${ariPort}`,
+      ARI_PASSWORD: ariSecret,
+      SMPP_URL: `smpp://medq:${smppSecret}@127.0.0.1:${smppPort}`,
+    });
+    const ivr = startIvrRole({ ctx: t.ctx, config, logger: logs.logger, tuning: { backoffInitialMs: 50, backoffMaxMs: 100 } });
+    const sms = startSmsRole({ db: t.db, config, logger: logs.logger, tuning: { reconnectBaseMs: 50, reconnectMaxMs: 100, connectTimeoutMs: 500 } });
+    try {
+      await expect.poll(() => logs.all(), { timeout: 15_000 }).toMatch(/cannot connect to ARI; retrying/);
+      await expect.poll(() => logs.all(), { timeout: 15_000 }).toMatch(/SMPP not connected/);
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await ivr.stop();
+      await sms.stop();
+      await new Promise((r) => notAri.close(r));
+      t.close();
+    }
+    const all = logs.all();
+    expect(all).toContain(`"ari":"http://127.0.0.1:${ariPort}/"`);
+    expect(all).toContain(`127.0.0.1:${smppPort}`);
+    expect(all).not.toContain(ariSecret);
+    expect(all).not.toContain(smppSecret);
   }, 60_000);
 });

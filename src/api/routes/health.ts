@@ -1,9 +1,8 @@
 // Liveness and readiness (SPEC §5). Readiness reports the probes' live state: a check is
 // "disabled" when its role does not run here (or SMS has no SMPP_URL), and any "down" is a 503.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { codeSchemaVersion, databaseSchemaVersion } from '../../db/client.js';
 import { renderMetrics } from '../../metrics/index.js';
-import { medqVersion } from '../../shared/version.js';
+import { liveness, readiness } from '../../shared/health.js';
 
 const State = Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('disabled')]);
 const Readiness = Type.Object({
@@ -30,15 +29,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async () => {
-      let schemaVersion = -1; // liveness must answer even while the database is unreachable
-      try {
-        schemaVersion = databaseSchemaVersion(ctx.db).version;
-      } catch {
-        /* reported by /readyz */
-      }
-      return { status: 'ok' as const, version: medqVersion(), schema_version: schemaVersion, code_schema_version: codeSchemaVersion() };
-    },
+    async () => liveness(ctx.db),
   );
 
   app.get(
@@ -60,16 +51,8 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (_request, reply) => {
-      const probe = <T extends string>(f: () => T): T | 'down' => {
-        try {
-          return f();
-        } catch {
-          return 'down';
-        }
-      };
-      const checks = { db: probe(health.db), ari: probe(health.ari), smpp: probe(health.smpp) };
-      const ready = !Object.values(checks).includes('down');
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+      const r = readiness(health);
+      return reply.code(r.status === 'ready' ? 200 : 503).send(r);
     },
   );
 };

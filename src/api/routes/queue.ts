@@ -78,6 +78,7 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         // nginx and similar proxies would otherwise buffer the stream.
         'x-accel-buffering': 'no',
         'x-content-type-options': 'nosniff',
+        'x-request-id': request.id,
       });
       // A dropped screen reconnects after two seconds (EventSource does it by itself).
       res.write('retry: 2000\n\n');
@@ -85,7 +86,7 @@ const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         event: (data) => res.write(`event: queue\ndata: ${data}\n\n`),
         heartbeat: () => res.write(': ping\n\n'),
         end: () => res.end(),
-      });
+      }, request.log as unknown as Logger);
       open.add(res);
       const gone = () => {
         unsubscribe();
