@@ -57,13 +57,15 @@ interface Dockerfile {
   dirs: string[];
   /** `ln -s TARGET LINK`. */
   links: Array<{ target: string; link: string }>;
+  /** What the final stage COPYs into the image, as paths of the checkout (a build stage's /app/X is X). */
+  copies: string[];
 }
 
 function readDockerfile(file: string): Dockerfile {
   const text = readFileSync(join(ROOT, file), 'utf8').replace(/\\\n/g, ' ');
   // The final stage is the image that runs.
   const stage = text.slice(text.lastIndexOf('\nFROM '));
-  const d: Dockerfile = { env: {}, workdir: '/', user: 'root', entrypoint: [], owners: [], dirs: [], links: [] };
+  const d: Dockerfile = { env: {}, workdir: '/', user: 'root', entrypoint: [], owners: [], dirs: [], links: [], copies: [] };
   const id = (s: string) => NAMED_USERS[s] ?? Number(s);
   for (const line of stage.split('\n').map((l) => l.trim())) {
     const [word, ...rest] = line.split(/\s+/);
@@ -72,6 +74,10 @@ function readDockerfile(file: string): Dockerfile {
     if (word === 'WORKDIR') d.workdir = arg;
     if (word === 'USER') d.user = arg;
     if (word === 'ENTRYPOINT') d.entrypoint = JSON.parse(arg) as string[];
+    if (word === 'COPY') {
+      const sources = rest.filter((a) => !a.startsWith('--')).slice(0, -1);
+      d.copies.push(...sources.map((src) => src.replace(/^\/app\//, '')));
+    }
     if (word === 'RUN') {
       for (const cmd of arg.split(/&&|;/).map((c) => c.trim().split(/\s+/))) {
         if (cmd[0] === 'chown') {
@@ -86,6 +92,12 @@ function readDockerfile(file: string): Dockerfile {
     }
   }
   return d;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' })) newest = Math.max(newest, statSync(join(dir, f)).mtimeMs);
+  return newest;
 }
 
 /** Who owns `path` in the image: the last chown that covers it, else root. */
@@ -141,8 +153,11 @@ describe.skipIf(!tools.available)('the medq container, as docker-compose runs it
   let appDir = ROOT;
 
   beforeAll(async () => {
-    // The image holds dist/ (the CI builds before `npm test`; a fresh local checkout may not have).
-    if (!existsSync(join(ROOT, 'dist/src/main.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    // The image holds dist/ built from this src/ (the CI builds before `npm test`; a local checkout
+    // may have none, or one older than its sources).
+    if (!existsSync(join(ROOT, 'dist/src/main.js')) || newestMtime(join(ROOT, 'src')) > statSync(join(ROOT, 'dist/src/main.js')).mtimeMs) {
+      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    }
     ast = await startAsterisk({ name: 'container' });
     httpPort = await freeTcpPort();
     work = mkdtempSync(join(tmpdir(), 'medq-container-'));
@@ -153,9 +168,9 @@ describe.skipIf(!tools.available)('the medq container, as docker-compose runs it
     // when the checkout lives under a folder only root can enter (a mktemp -d clone, say).
     appDir = join(work, 'app');
     mkdirSync(appDir);
-    for (const part of ['dist', 'db', 'web', 'node_modules', 'package.json', 'docker']) {
-      execFileSync('cp', ['-a', '--link', join(ROOT, part), appDir]);
-    }
+    const copies = readDockerfile('Dockerfile').copies;
+    expect(copies).toEqual(expect.arrayContaining(['dist', 'node_modules', 'package.json', 'db', 'web', 'src/locales']));
+    for (const part of copies) execFileSync('cp', ['-a', '--link', '--parents', part, appDir], { cwd: ROOT });
     // What the README asks of a clinic, plus this machine's loopback ports.
     let env = readFileSync(join(ROOT, '.env.example'), 'utf8');
     env = setVar(env, 'JWT_SECRET', randomBytes(36).toString('base64'));
