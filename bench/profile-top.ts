@@ -2,7 +2,8 @@
 // npx tsx bench/profile-top.ts FILE [N] [--from=S] [--to=S]
 // Percentages are of the busy time (idle left out). --from/--to keep samples S seconds after the
 // profile's start (e.g. leave out start-up). "by caller" charges native and node: frames to the
-// nearest package or src/ folder on their stack (socket writes to whoever sent them).
+// nearest package or src/ folder on their stack (socket writes to whoever sent them); "by area"
+// charges each sample to the first area any frame of its stack belongs to.
 import { readFileSync } from 'node:fs';
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
@@ -27,6 +28,21 @@ prof.samples.forEach((id, i) => {
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 const pkgOf = (url: string, functionName: string) =>
   url.includes('node_modules/') ? url.replace(/^.*node_modules\/((@[^/]+\/)?[^/]+).*$/, '$1') : url.startsWith('node:') ? 'node:' + url.slice(5).split('/')[0] : url ? url.replace(/^file:\/\/.*\/(src|bench|tests)\/([^/]+).*$/, '$1/$2') : functionName;
+// Areas for the IVR's issue-10 question (how much is ARI plumbing, how much MedQ's own work):
+// the first rule any frame of a sample's stack matches.
+type Frame = Node['callFrame'];
+const AREAS: [string, (stack: Frame[]) => boolean][] = [
+  ['ARI events (ari-client processMessage, ws)', (s) => s.some((f) => (f.functionName === 'processMessage' && /ari-client/.test(f.url)) || /node_modules\/ws\//.test(f.url))],
+  ['ARI REST (ari-client/swagger/shred or src/ari/rest, node:http)', (s) => s.some((f) => /swagger-client|shred|cookiejar|ari-client|bluebird|src\/ari\/(rest|ops)\./.test(f.url) || /^node:(_http|net)/.test(f.url) || /^(writeLatin1String|btoa)$/.test(f.functionName))],
+  ['SQLite (better-sqlite3, drizzle, src/db; what runs inside a transaction)', (s) => s.some((f) => /better-sqlite3|drizzle-orm|src\/db\//.test(f.url))],
+  ['luxon outside transactions', (s) => s.some((f) => /luxon/.test(f.url))],
+  ['logging (pino, sonic-boom)', (s) => s.some((f) => /pino|sonic-boom/.test(f.url))],
+  ['src/ivr (flow, prompts)', (s) => s.some((f) => /src\/ivr\//.test(f.url))],
+  ['src/sync, src/booking, src/phone', (s) => s.some((f) => /src\/(sync|booking|phone)\/|libphonenumber/.test(f.url))],
+  ['src/ari (sessions, dispatch)', (s) => s.some((f) => /src\/ari\//.test(f.url))],
+  ['garbage collector', (s) => s[0]?.functionName === '(garbage collector)'],
+];
+const area = new Map<string, number>();
 const fn = new Map<string, number>();
 const pkg = new Map<string, number>();
 const caller = new Map<string, number>();
@@ -42,9 +58,14 @@ for (const [id, t] of self) {
     if (cf.url.includes('node_modules/') || /^file:\/\/.*\/(src|bench|tests)\//.test(cf.url)) owner = pkgOf(cf.url, cf.functionName);
   }
   add(caller, owner || `${pkgOf(url, functionName)} (no package on stack)`, t);
+  const stack: Frame[] = [];
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) stack.push(byId.get(cur)!.callFrame);
+  add(area, AREAS.find(([, match]) => match(stack))?.[0] ?? 'other', t);
 }
 const show = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).forEach(([k, t]) => console.log(`${((t / total) * 100).toFixed(1).padStart(5)} %  ${k}`));
-console.log(`busy ${(total / 1e6).toFixed(2)} s sampled (idle left out)\n-- by package (self)`);
+console.log(`busy ${(total / 1e6).toFixed(2)} s sampled (idle left out)\n-- by area`);
+show(area);
+console.log('-- by package (self)');
 show(pkg);
 console.log('-- by caller (native and node: frames charged to the nearest package on the stack)');
 show(caller);
