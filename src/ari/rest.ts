@@ -40,9 +40,11 @@ export function createAriRest(opts: AriRestOptions): AriRest {
   const once = <T>(what: string, method: AriMethod, path: string, retry: boolean): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       let settled = false;
+      let answered = false;
       const req = mod.request(
         { agent, host: base.hostname, port: base.port || (secure ? 443 : 80), method, path: prefix + path, headers },
         (res) => {
+          answered = true;
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', fail);
@@ -68,7 +70,7 @@ export function createAriRest(opts: AriRestOptions): AriRest {
         clearTimeout(timer);
         // A kept-alive connection the server closed as we reused it: the request never reached
         // Asterisk, so it is sent once more on a fresh connection.
-        if (retry && req.reusedSocket && err.code === 'ECONNRESET') once<T>(what, method, path, false).then(resolve, reject);
+        if (retry && !answered && req.reusedSocket && err.code === 'ECONNRESET') once<T>(what, method, path, false).then(resolve, reject);
         else reject(err);
       }
       const timer = setTimeout(() => {
