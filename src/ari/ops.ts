@@ -3,6 +3,7 @@
 // `gone` result instead of an exception to handle.
 import type ariClient from 'ari-client';
 import { errorText, type AriLink } from './link.js';
+import type { AriRest } from './rest.js';
 import { withTimeout } from './time.js';
 
 export type ChannelSnapshot = ariClient.ChannelJson;
@@ -73,5 +74,63 @@ export function createAriOps(link: AriLink, timeoutMs = 5_000): AriOps {
       await call('continue', (c) => c.channels.continueInDialplan({ channelId, context, extension: 's', priority: 1 }));
     },
     listChannels: () => call('list channels', (c) => c.channels.list()),
+  };
+}
+
+const enc = encodeURIComponent;
+
+/**
+ * The same operations over the lean REST client (src/ari/rest.ts) instead of ari-client's
+ * swagger-built requests. The link still gates them: while it is down they fail at once with
+ * "ARI is not connected", as with ari-client.
+ */
+export function createLeanAriOps(link: AriLink, rest: AriRest): AriOps {
+  const call = <T>(what: string, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Record<string, string | number>): Promise<T> => {
+    try {
+      link.client();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return rest.request<T>(what, method, path, query);
+  };
+  const setVar = (channelId: string, variable: string, value: string) =>
+    call<void>('set variable', 'POST', `/channels/${enc(channelId)}/variable`, { variable, value });
+  return {
+    answer: (channelId) => call('answer', 'POST', `/channels/${enc(channelId)}/answer`),
+    play: async (channelId, playbackId, media, lang) => {
+      // ARI reads a list parameter as one comma-separated value.
+      await call('play', 'POST', `/channels/${enc(channelId)}/play/${enc(playbackId)}`, { media: media.join(','), lang });
+    },
+    setLanguage: async (channelId, lang) => {
+      await call('set language', 'POST', `/channels/${enc(channelId)}/variable`, { variable: 'CHANNEL(language)', value: lang });
+    },
+    stopPlayback: async (playbackId) => {
+      try {
+        await call('stop playback', 'DELETE', `/playbacks/${enc(playbackId)}`);
+      } catch (err) {
+        if (!isNotFound(err)) throw err; // already finished: fine
+      }
+    },
+    playbackExists: async (playbackId) => {
+      try {
+        await call('get playback', 'GET', `/playbacks/${enc(playbackId)}`);
+        return true;
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
+    },
+    hangup: async (channelId) => {
+      try {
+        await call('hangup', 'DELETE', `/channels/${enc(channelId)}`, { reason: 'normal' });
+      } catch (err) {
+        if (!isNotFound(err)) throw err; // already gone: fine
+      }
+    },
+    continueInDialplan: async (channelId, context, variables) => {
+      for (const [variable, value] of Object.entries(variables)) await setVar(channelId, variable, value);
+      await call('continue', 'POST', `/channels/${enc(channelId)}/continue`, { context, extension: 's', priority: 1 });
+    },
+    listChannels: () => call<ChannelSnapshot[]>('list channels', 'GET', '/channels'),
   };
 }

@@ -11,7 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { inStasisOf, startIvrRole } from '../../src/ari/index.js';
 import { AriLink } from '../../src/ari/link.js';
-import type { AriOps, ChannelSnapshot } from '../../src/ari/ops.js';
+import { isNotFound, type AriOps, type ChannelSnapshot } from '../../src/ari/ops.js';
+import { createAriRest } from '../../src/ari/rest.js';
 import { joinSpoken, mediaText, NO_NAMES, SpokenLine, type NameBook } from '../../src/ari/phone-text.js';
 import { numberSounds, stoppableMedia } from '../../src/ari/say-sounds.js';
 import { CallSession, type SessionDeps } from '../../src/ari/session.js';
@@ -502,6 +503,45 @@ describe('prompt rendering', () => {
     },
     30_000,
   );
+});
+
+// ── The lean REST client ──────────────────────────────────────────────────────────────────────────
+
+describe('ARI REST client (src/ari/rest.ts) against a plain HTTP server', () => {
+  it('keeps one connection for calls in a row, sends basic auth and ARI\'s comma-separated lists, reads 404 as gone, and aborts a late request at its deadline', async () => {
+    const seen: { method?: string; url?: string; auth?: string }[] = [];
+    let connections = 0;
+    let closedLate = false;
+    const server = http.createServer((req, res) => {
+      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization });
+      if (req.url?.startsWith('/ari/playbacks/slow')) {
+        req.socket.on('close', () => (closedLate = true));
+        return; // never answers
+      }
+      if (req.url?.startsWith('/ari/playbacks/')) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Playback not found"}');
+      if (req.url === '/ari/channels') return void res.writeHead(200, { 'content-type': 'application/json' }).end('[{"id":"c1"}]');
+      res.writeHead(204).end();
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const rest = createAriRest({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, username: 'medq', password: 's3cret', timeoutMs: 300, maxSockets: 4 });
+    try {
+      expect(await rest.request('list channels', 'GET', '/channels')).toEqual([{ id: 'c1' }]);
+      expect(await rest.request('play', 'POST', '/channels/c1/play/p1', { media: ['sound:a', 'sound:b'].join(','), lang: 'hi' })).toBeUndefined();
+      const gone = await rest.request('get playback', 'GET', '/playbacks/p9').catch((e: unknown) => e);
+      expect(isNotFound(gone)).toBe(true);
+      expect(connections).toBe(1);
+      expect(seen[1]).toEqual({ method: 'POST', url: '/ari/channels/c1/play/p1?media=sound%3Aa%2Csound%3Ab&lang=hi', auth: `Basic ${Buffer.from('medq:s3cret').toString('base64')}` });
+
+      const t0 = Date.now();
+      await expect(rest.request('get playback', 'GET', '/playbacks/slow')).rejects.toThrow('ARI get playback: no answer within 300 ms');
+      expect(Date.now() - t0).toBeLessThan(1_000);
+      await until(() => closedLate, 'the late request\'s connection closed', 2_000);
+    } finally {
+      rest.close();
+      server.close();
+    }
+  });
 });
 
 // ── The link's reconnect loop ─────────────────────────────────────────────────────────────────────

@@ -7,6 +7,8 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inStasisOf } from '../../src/ari/index.js';
 import { AriLink, boundGlobalHttpPool } from '../../src/ari/link.js';
+import { isNotFound } from '../../src/ari/ops.js';
+import { createAriRest } from '../../src/ari/rest.js';
 import {
   AriEventStream,
   CallerHarness,
@@ -240,6 +242,27 @@ describe.skipIf(!real.available)('IVR resilience on a real Asterisk', () => {
       expect(peak).toBeGreaterThan(1);
       expect(peak).toBeLessThanOrEqual(32);
       expect((await ast.readLog()).slice(logBefore)).not.toMatch(/session count exceeded/i);
+
+      // The same burst through the lean REST client the sessions use (keep-alive, ≤ 32).
+      const rest = createAriRest({ url: ast.ariUrl, username: ast.ariUser, password: ast.ariPassword, timeoutMs: 5_000, maxSockets: 32 });
+      try {
+        let leanPeak = 0;
+        const leanSampler = setInterval(() => (leanPeak = Math.max(leanPeak, rest.socketsInUse())), 2);
+        const lean = await Promise.allSettled(Array.from({ length: 200 }, () => rest.request<unknown[]>('list channels', 'GET', '/channels')));
+        clearInterval(leanSampler);
+        console.log('[ivr] lean ARI burst of 200 requests:', JSON.stringify({ failed: lean.filter((r) => r.status === 'rejected').length, peakSockets: leanPeak }));
+        expect(lean.filter((r) => r.status === 'rejected')).toEqual([]);
+        expect(lean.every((r) => r.status === 'fulfilled' && Array.isArray(r.value))).toBe(true);
+        expect(leanPeak).toBeGreaterThan(1);
+        expect(leanPeak).toBeLessThanOrEqual(32);
+        expect((await ast.readLog()).slice(logBefore)).not.toMatch(/session count exceeded/i);
+        // A playback that does not exist: rejected with ARI's own body, which reads as "gone".
+        const missing = await rest.request('get playback', 'GET', '/playbacks/no-such-playback').then(() => null, (e: unknown) => e);
+        expect(String((missing as Error)?.message)).toMatch(/Playback not found/);
+        expect(isNotFound(missing)).toBe(true);
+      } finally {
+        rest.close();
+      }
 
       // A second registration of the same app name takes every event from this one
       // (ApplicationReplaced): the link says so and reports down instead of fighting for it.
