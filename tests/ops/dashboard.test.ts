@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTRACT_METRICS } from '../support/contract.js';
 import { startApi, type TestApi } from '../api/helpers.js';
 import { Scrape } from '../support/prometheus.js';
 
@@ -103,22 +104,7 @@ describe('ops/grafana-dashboard.json', () => {
     expect(problems).toEqual([]);
     // Every contract metric is on the dashboard.
     const families = new Set([...used].map((n) => n.replace(/_(bucket|sum|count)$/, (s) => (live.families.get(n.slice(0, -s.length))?.type === 'HISTOGRAM' ? '' : s))));
-    for (const f of [
-      'medq_calls_active',
-      'medq_calls_total',
-      'medq_key_to_prompt_seconds',
-      'medq_bookings_total',
-      'medq_cancellations_total',
-      'medq_sms_total',
-      'medq_outbox_depth',
-      'medq_outbox_oldest_seconds',
-      'medq_smpp_submit_seconds',
-      'medq_ari_up',
-      'medq_smpp_up',
-      'medq_reconnects_total',
-      'medq_otp_sms_budget_remaining',
-      'http_request_duration_seconds',
-    ]) {
+    for (const f of CONTRACT_METRICS) {
       expect(families, f).toContain(f);
     }
   });

@@ -1,6 +1,7 @@
 // SPEC §12 operations: backups that prove themselves, restores refused while MedQ runs, a process
 // that refuses a newer schema, /healthz versions, and Prometheus metrics over real HTTP.
 import { afterEach, describe, expect, it } from 'vitest';
+import { CONTRACT_METRICS } from '../support/contract.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,22 +114,7 @@ describe('/healthz and /metrics', () => {
     const m = await api.call('GET', '/metrics');
     expect(m.status).toBe(200);
     expect(m.headers.get('content-type')).toMatch(/text\/plain/);
-    for (const name of [
-      'medq_calls_active',
-      'medq_calls_total',
-      'medq_key_to_prompt_seconds',
-      'medq_bookings_total',
-      'medq_cancellations_total',
-      'medq_sms_total',
-      'medq_outbox_depth',
-      'medq_outbox_oldest_seconds',
-      'medq_smpp_submit_seconds',
-      'medq_ari_up',
-      'medq_smpp_up',
-      'medq_reconnects_total',
-      'medq_otp_sms_budget_remaining',
-      'http_request_duration_seconds',
-    ]) {
+    for (const name of CONTRACT_METRICS) {
       expect(m.text, name).toContain(`# TYPE ${name} `);
     }
     // Routes are labelled by their pattern, never by the raw URL.
