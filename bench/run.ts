@@ -68,9 +68,12 @@ await section('ivr', ['ivr_concurrent_booking_calls', 'ivr_concurrent_calls_mini
   return f;
 });
 
-figures['appointments_lost'] = { value: integrity.lost, unit: 'bookings', note: `bookings reported made but missing from the database, across: ${integrity.parts.join(', ') || 'no booking benchmark ran'}` };
-figures['appointments_double_booked'] = { value: integrity.doubleBooked, unit: 'seats', note: `seats, tokens or caller-doctor-days held twice, across: ${integrity.parts.join(', ') || 'no booking benchmark ran'}` };
+// A partial run without a booking part leaves the integrity figures of the last run that had one.
+if (integrity.parts.length || !only) {
+  figures['appointments_lost'] = { value: integrity.lost, unit: 'bookings', note: `bookings reported made but missing from the database, across: ${integrity.parts.join(', ') || 'no booking benchmark ran'}` };
+  figures['appointments_double_booked'] = { value: integrity.doubleBooked, unit: 'seats', note: `seats, tokens or caller-doctor-days held twice, across: ${integrity.parts.join(', ') || 'no booking benchmark ran'}` };
+}
 console.log(`\nintegrity: ${integrity.lost} lost, ${integrity.doubleBooked} double-booked appointments (${integrity.parts.join(', ')})`);
 
-const file = writeResults(figures, { mode: quick ? 'quick' : 'full', seconds: Math.round((Date.now() - started) / 1000) });
+const file = writeResults(figures, { mode: quick ? 'quick' : 'full', seconds: Math.round((Date.now() - started) / 1000), ...(only ? { parts: [...only] } : {}) }, { merge: only !== null });
 console.log(`\n${markdownTable(figures)}\n\nwritten to ${file} in ${Math.round((Date.now() - started) / 1000)} s`);
