@@ -45,7 +45,13 @@ await section('api', ['api_bare_fastify_rps', 'api_slots_rps', 'api_me_appointme
 });
 
 await section('sync', ['booking_commits_per_s_1', 'booking_commits_per_s_4', 'sqlite_bare_commits_per_s', 'phone_lookup_us_1k', 'phone_lookup_us_1m'], async () => {
-  const { figures: f, integrity: i } = await benchSync({ durationMs: quick ? 3000 : 20000, lookupSizes: [1000, 1_000_000] });
+  const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['sync-writer.ts', 'lib/bench-clinic.ts']) : null;
+  const lookups = args.find((a) => a.startsWith('--lookups='))?.slice('--lookups='.length);
+  const { figures: f, integrity: i } = await benchSync({
+    durationMs: quick ? 3000 : 20000,
+    lookupSizes: lookups === undefined ? [1000, 1_000_000] : lookups.split(',').filter(Boolean).map(Number),
+    ...(baseline ? { baseline } : {}),
+  }).finally(() => baseline?.remove());
   integrity.lost += i.lost;
   integrity.doubleBooked += i.doubleBooked;
   integrity.parts.push('sync');

@@ -19,6 +19,8 @@ export interface SyncBenchOptions {
   durationMs: number;
   lookupSizes: number[];
   log?: (line: string) => void;
+  /** An older commit's checkout (bench/lib/baseline.ts): its bookings run in the same rounds. */
+  baseline?: { dir: string; label: string };
 }
 
 export interface Integrity {
@@ -57,8 +59,8 @@ export function doubleBooked(db: Db): number {
   );
 }
 
-async function runWriters(path: string, mode: 'book' | 'bare', writers: number, durationMs: number) {
-  const script = fileURLToPath(new URL('./sync-writer.ts', import.meta.url));
+async function runWriters(path: string, mode: 'book' | 'bare', writers: number, durationMs: number, benchDir?: string) {
+  const script = benchDir ? join(benchDir, 'sync-writer.ts') : fileURLToPath(new URL('./sync-writer.ts', import.meta.url));
   const children = Array.from({ length: writers }, (_, w) =>
     spawn(process.execPath, ['--import', 'tsx', script, path, mode, String(w), String(writers), String(durationMs)], { stdio: ['pipe', 'pipe', 'inherit'] }),
   );
@@ -89,14 +91,16 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
     bare.$client.close();
     const runs: Record<string, { perSecond: number; note: string }> = {};
     // Interleaved: bare, 1 writer, 4 writers (then bare again), so they share the machine's moods.
-    for (const [name, mode, writers] of [
+    const rounds: Array<readonly [string, 'bare' | 'book', number, string?]> = [
       ['bare', 'bare', 1],
       ['book1', 'book', 1],
+      ...(opts.baseline ? [['base1', 'book', 1, join(opts.baseline.dir, 'bench')] as const] : []),
       ['book4', 'book', 4],
       ['bare4', 'bare', 4],
-    ] as const) {
+    ];
+    for (const [name, mode, writers, benchDir] of rounds) {
       const path = mode === 'bare' ? barePath : prepareFile(dir, `${name}.sqlite`);
-      const r = await runWriters(path, mode, writers, opts.durationMs);
+      const r = await runWriters(path, mode, writers, opts.durationMs, benchDir);
       let check = '';
       if (mode === 'book') {
         const db = openDatabase(path);
@@ -113,6 +117,10 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
     const bareRate = runs['bare']!.perSecond;
     figures['sqlite_bare_commits_per_s'] = { value: Math.round(bareRate), unit: 'commits/s', note: `one-row INSERT commits, WAL + synchronous=FULL, ${runs['bare']!.note}; with 4 processes: ${runs['bare4']!.perSecond.toFixed(0)}/s` };
     figures['booking_commits_per_s_1'] = { value: Math.round(runs['book1']!.perSecond), unit: 'commits/s', note: `${(runs['book1']!.perSecond / bareRate).toFixed(2)}× bare; bookByPhone of returning callers; ${runs['book1']!.note}` };
+    if (opts.baseline) {
+      const base = runs['base1']!.perSecond;
+      figures['booking_commits_per_s_1_baseline'] = { value: Math.round(base), unit: 'commits/s', note: `${(base / bareRate).toFixed(2)}× bare; the same bookings by ${opts.baseline.label}'s code, same run; ${runs['base1']!.note}` };
+    }
     figures['booking_commits_per_s_4'] = { value: Math.round(runs['book4']!.perSecond), unit: 'commits/s', note: `${(runs['book4']!.perSecond / bareRate).toFixed(2)}× bare (1 process); ${runs['book4']!.note}` };
 
     // Phone lookups.
