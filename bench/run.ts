@@ -58,7 +58,11 @@ await section('sync', ['booking_commits_per_s_1', 'booking_commits_per_s_4', 'sq
   return f;
 });
 
-await section('sms', ['sms_submit_per_s_window1', 'sms_submit_per_s_window10', 'sms_submit_per_s_kannel'], () => benchSms({ messages: quick ? 500 : 5000 }));
+await section('sms', ['sms_submit_per_s_window1', 'sms_submit_per_s_window10', 'sms_submit_per_s_kannel'], async () => {
+  const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['sms-drain.ts']) : null;
+  const messages = Number(args.find((a) => a.startsWith('--sms-messages='))?.slice('--sms-messages='.length) ?? (quick ? 500 : 5000));
+  return benchSms({ messages, kannel: !args.includes('--no-kannel'), ...(baseline ? { baseline } : {}) }).finally(() => baseline?.remove());
+});
 
 const ivrLevels = args.find((a) => a.startsWith('--ivr-levels='))?.slice('--ivr-levels='.length).split(',').map(Number) ?? (quick ? [1, 50, 100] : [1, 50, 100, 150, 200]);
 await section('ivr', ['ivr_concurrent_booking_calls', 'ivr_concurrent_calls_minimal', 'ivr_app_cpu_ratio', 'ivr_key_to_prompt_ms_minimal_p99'], async () => {
