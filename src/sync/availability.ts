@@ -113,7 +113,8 @@ export function tokenNumbersInUse(tx: Reader, doctorId: number, date: string): S
  * without reading the whole day: the index finds the few tokens that can end in that number.
  */
 function tokenNumberInUse(tx: Reader, doctorId: number, date: string, n: number): boolean {
-  return statements(tx).tokenCandidates.all({ doctorId, date, pattern: `*-${n}` }).some((r) => tokenSequence(r.token) === n);
+  const suffix = `-${n}`;
+  return statements(tx).tokenCandidates.all({ doctorId, date, suffix, suffixLength: suffix.length }).some((r) => tokenSequence(r.token) === n);
 }
 
 /** How many token numbers the day's schedule gives out: the formula never goes above this. */
@@ -363,6 +364,12 @@ const NONE_IN_USE: ReadonlySet<number> = new Set();
 const p = sql.placeholder;
 const LIVE = [...LIVE_APPOINTMENT_STATUSES];
 
+// The status conditions are written out (not parameters) so that SQLite may use the partial
+// unique indexes (seat, token, person-doctor-day): a parameter cannot prove a partial index's WHERE,
+// and the planner then reads the doctor's whole day instead.
+const notCancelled = sql`${appointments.status} <> 'cancelled'`;
+const live = sql`${appointments.status} in ('booked', 'arrived')`;
+
 const statements = preparedStatements({
   doctor: (r) =>
     r.select(DOCTOR_COLUMNS).from(doctors).innerJoin(clinics, eq(clinics.id, doctors.clinicId)).where(eq(doctors.id, p('doctorId'))).prepare(),
@@ -385,7 +392,7 @@ const statements = preparedStatements({
     r
       .select({ date: appointments.date, time: appointments.slotTime, n: sql<number>`count(*)` })
       .from(appointments)
-      .where(and(eq(appointments.doctorId, p('doctorId')), gte(appointments.date, p('from')), lte(appointments.date, p('to')), ne(appointments.status, 'cancelled')))
+      .where(and(eq(appointments.doctorId, p('doctorId')), gte(appointments.date, p('from')), lte(appointments.date, p('to')), notCancelled))
       .groupBy(appointments.date, appointments.slotTime)
       .prepare(),
   holds: (r) =>
@@ -398,9 +405,10 @@ const statements = preparedStatements({
     r
       .select({ token: appointments.tokenNumber })
       .from(appointments)
-      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), ne(appointments.status, 'cancelled')))
+      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), notCancelled))
       .prepare(),
-  // Every token whose number can be n: ending in "-n", or with a zero after a dash ("-07").
+  // Every token whose number can be n: ending in "-n", or with a zero after a dash ("-07"); the
+  // caller keeps those whose number is n.
   tokenCandidates: (r) =>
     r
       .select({ token: appointments.tokenNumber })
@@ -409,8 +417,8 @@ const statements = preparedStatements({
         and(
           eq(appointments.doctorId, p('doctorId')),
           eq(appointments.date, p('date')),
-          ne(appointments.status, 'cancelled'),
-          or(sql`${appointments.tokenNumber} GLOB ${p('pattern')}`, sql`${appointments.tokenNumber} GLOB '*-0*'`),
+          notCancelled,
+          or(sql`substr(${appointments.tokenNumber}, -${p('suffixLength')}) = ${p('suffix')}`, sql`instr(${appointments.tokenNumber}, '-0') > 0`),
         ),
       )
       .prepare(),
@@ -441,13 +449,13 @@ const statements = preparedStatements({
     r
       .select({ id: appointments.id })
       .from(appointments)
-      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), eq(appointments.personPhone, p('phone')), inArray(appointments.status, LIVE)))
+      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), eq(appointments.personPhone, p('phone')), live))
       .prepare(),
   seatsTaken: (r) =>
     r
       .select({ seat: appointments.seat })
       .from(appointments)
-      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), eq(appointments.slotTime, p('time')), ne(appointments.status, 'cancelled')))
+      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), eq(appointments.slotTime, p('time')), notCancelled))
       .prepare(),
   slotHolders: (r) =>
     r
