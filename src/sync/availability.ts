@@ -150,10 +150,21 @@ export interface FreeSlot extends SlotRef {
 /** Free slots of one day (not past, not closed, under capacity). */
 export function freeSlotsOn(tx: Reader, doctor: DoctorInfo, date: string, now: Date, exceptHolder?: string): FreeSlot[] {
   if (closedSet(tx, doctor, date, date).has(date)) return [];
-  const used = usage(tx, doctor.id, date, date, now.getTime(), exceptHolder);
+  const q = statements(tx);
+  // The day's bookings read once: seats in use per slot and the token numbers given out.
+  // Each collision number shown is counted as given too, so two listed slots never show the same one.
+  const used = new Map<string, number>();
+  const inUse = new Set<number>();
+  for (const r of q.dayBookings.all({ doctorId: doctor.id, date })) {
+    const k = `${date} ${r.time}`;
+    used.set(k, (used.get(k) ?? 0) + 1);
+    const n = tokenSequence(r.token);
+    if (n !== null) inUse.add(n);
+  }
+  for (const h of q.holds.all({ doctorId: doctor.id, from: date, to: date, nowMs: now.getTime() })) {
+    if (h.holder !== exceptHolder) used.set(`${date} ${h.time}`, (used.get(`${date} ${h.time}`) ?? 0) + 1);
+  }
   const isPast = pastTest(doctor.timezone, now);
-  // A copy: each collision number shown is counted as given, so two listed slots never show the same one.
-  const inUse = new Set(tokenNumbersInUse(tx, doctor.id, date));
   const slots = daySlots(doctor.blocks, weekdayOf(date));
   const daySeats = daySeatCount(slots);
   const out: FreeSlot[] = [];
@@ -404,6 +415,12 @@ const statements = preparedStatements({
   tokens: (r) =>
     r
       .select({ token: appointments.tokenNumber })
+      .from(appointments)
+      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), notCancelled))
+      .prepare(),
+  dayBookings: (r) =>
+    r
+      .select({ time: appointments.slotTime, token: appointments.tokenNumber })
       .from(appointments)
       .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), notCancelled))
       .prepare(),
