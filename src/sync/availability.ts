@@ -1,5 +1,5 @@
 // Slot availability, holds and the booking write, as seen from inside a transaction.
-import { and, eq, gte, lte, lt, gt, inArray, ne, sql, isNull, or } from 'drizzle-orm';
+import { and, eq, gte, lte, lt, gt, inArray, ne, sql, isNull, or, type SQL } from 'drizzle-orm';
 import { appointments, clinics, closedDates, doctors, LIVE_APPOINTMENT_STATUSES, schedules, slotHolds } from '../db/schema.js';
 import {
   dateInDays,
@@ -110,11 +110,16 @@ export function tokenNumbersInUse(tx: Reader, doctorId: number, date: string): S
 
 /**
  * Whether token number `n` is given out for the doctor's day (as tokenNumbersInUse(…).has(n)),
- * without reading the whole day: the index finds the few tokens that can end in that number.
+ * without reading the whole day. Every token is `<initial>-<number>` (tokenNumber, withSequence),
+ * so with this doctor's initial X the tokens that can carry n are: `X-n` itself, any token not
+ * starting with `X-` (another initial: a renamed doctor), and `X-0…`; four index seeks, usually
+ * finding one row or none. The caller's number test decides among them.
  */
-function tokenNumberInUse(tx: Reader, doctorId: number, date: string, n: number): boolean {
-  const suffix = `-${n}`;
-  return statements(tx).tokenCandidates.all({ doctorId, date, suffix, suffixLength: suffix.length }).some((r) => tokenSequence(r.token) === n);
+function tokenNumberInUse(tx: Reader, doctorId: number, date: string, wanted: string, n: number): boolean {
+  const initial = wanted.slice(0, wanted.lastIndexOf('-'));
+  return statements(tx)
+    .tokenCandidates.all({ doctorId, date, wanted, below: `${initial}-`, above: `${initial}.`, zeroFrom: `${initial}-0`, zeroTo: `${initial}-1` })
+    .some((r) => tokenSequence(r.token) === n);
 }
 
 /** How many token numbers the day's schedule gives out: the formula never goes above this. */
@@ -343,8 +348,8 @@ export function bookInTx(tx: Tx, req: BookRequest, now: Date, maxActive: number)
   let seat = 1;
   while (seatsTaken.has(seat)) seat++;
   // The day's numbers are read only when this seat's own number is taken (a schedule change).
-  const wanted = tokenSequence(tokenNumber(doctor.name, slot, seat))!;
-  const inUse = tokenNumberInUse(tx, doctor.id, date, wanted) ? tokenNumbersInUse(tx, doctor.id, date) : NONE_IN_USE;
+  const wanted = tokenNumber(doctor.name, slot, seat);
+  const inUse = tokenNumberInUse(tx, doctor.id, date, wanted, tokenSequence(wanted)!) ? tokenNumbersInUse(tx, doctor.id, date) : NONE_IN_USE;
   const token = assignToken(doctor.name, slot, seat, inUse, daySeatCount(daySlots(doctor.blocks, weekdayOf(date))));
   let row: { id: number };
   try {
@@ -424,21 +429,19 @@ const statements = preparedStatements({
       .from(appointments)
       .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), notCancelled))
       .prepare(),
-  // Every token whose number can be n: ending in "-n", or with a zero after a dash ("-07"); the
-  // caller keeps those whose number is n.
-  tokenCandidates: (r) =>
-    r
-      .select({ token: appointments.tokenNumber })
-      .from(appointments)
-      .where(
-        and(
-          eq(appointments.doctorId, p('doctorId')),
-          eq(appointments.date, p('date')),
-          notCancelled,
-          or(sql`substr(${appointments.tokenNumber}, -${p('suffixLength')}) = ${p('suffix')}`, sql`instr(${appointments.tokenNumber}, '-0') > 0`),
-        ),
-      )
-      .prepare(),
+  // The four seeks of tokenNumberInUse (the token index is ordered by doctor, day, token).
+  tokenCandidates: (r) => {
+    const day = (cond: SQL) =>
+      r
+        .select({ token: appointments.tokenNumber })
+        .from(appointments)
+        .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), notCancelled, cond));
+    return day(eq(appointments.tokenNumber, p('wanted')))
+      .unionAll(day(lt(appointments.tokenNumber, p('below'))))
+      .unionAll(day(gte(appointments.tokenNumber, p('above'))))
+      .unionAll(day(and(gte(appointments.tokenNumber, p('zeroFrom')), lt(appointments.tokenNumber, p('zeroTo')))!))
+      .prepare();
+  },
   releaseHolds: (r) =>
     r.delete(slotHolds).where(eq(slotHolds.holder, p('holder'))).prepare(),
   expireHolds: (r) =>
