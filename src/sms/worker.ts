@@ -210,7 +210,13 @@ export class SmsWorker {
                 outcomes.push({ ok: false, err });
               }
             }
-            return this.passWrites(now, done.length);
+            try {
+              // Its own savepoint: a failing claim must not undo the results recorded above.
+              return this.db.transaction(() => this.passWrites(now, done.length));
+            } catch (err) {
+              this.log.error({ err }, 'sms worker pass failed');
+              return { reclaimed: [], expired: [], claimed: [], token: '' };
+            }
           },
           { behavior: 'immediate' },
         );
