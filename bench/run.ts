@@ -45,14 +45,24 @@ await section('api', ['api_bare_fastify_rps', 'api_slots_rps', 'api_me_appointme
 });
 
 await section('sync', ['booking_commits_per_s_1', 'booking_commits_per_s_4', 'sqlite_bare_commits_per_s', 'phone_lookup_us_1k', 'phone_lookup_us_1m'], async () => {
-  const { figures: f, integrity: i } = await benchSync({ durationMs: quick ? 3000 : 20000, lookupSizes: [1000, 1_000_000] });
+  const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['sync-writer.ts', 'lib/bench-clinic.ts']) : null;
+  const lookups = args.find((a) => a.startsWith('--lookups='))?.slice('--lookups='.length);
+  const { figures: f, integrity: i } = await benchSync({
+    durationMs: quick ? 3000 : 20000,
+    lookupSizes: lookups === undefined ? [1000, 1_000_000] : lookups.split(',').filter(Boolean).map(Number),
+    ...(baseline ? { baseline } : {}),
+  }).finally(() => baseline?.remove());
   integrity.lost += i.lost;
   integrity.doubleBooked += i.doubleBooked;
   integrity.parts.push('sync');
   return f;
 });
 
-await section('sms', ['sms_submit_per_s_window1', 'sms_submit_per_s_window10', 'sms_submit_per_s_kannel'], () => benchSms({ messages: quick ? 500 : 5000 }));
+await section('sms', ['sms_submit_per_s_window1', 'sms_submit_per_s_window10', 'sms_submit_per_s_kannel'], async () => {
+  const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['sms-drain.ts']) : null;
+  const messages = Number(args.find((a) => a.startsWith('--sms-messages='))?.slice('--sms-messages='.length) ?? (quick ? 500 : 5000));
+  return benchSms({ messages, kannel: !args.includes('--no-kannel'), ...(baseline ? { baseline } : {}) }).finally(() => baseline?.remove());
+});
 
 const ivrLevels = args.find((a) => a.startsWith('--ivr-levels='))?.slice('--ivr-levels='.length).split(',').map(Number) ?? (quick ? [1, 50, 100] : [1, 50, 100, 150, 200]);
 await section('ivr', ['ivr_concurrent_booking_calls', 'ivr_concurrent_calls_minimal', 'ivr_app_cpu_ratio', 'ivr_key_to_prompt_ms_minimal_p99'], async () => {
@@ -68,9 +78,12 @@ await section('ivr', ['ivr_concurrent_booking_calls', 'ivr_concurrent_calls_mini
   return f;
 });
 
-figures['appointments_lost'] = { value: integrity.lost, unit: 'bookings', note: `bookings reported made but missing from the database, across: ${integrity.parts.join(', ') || 'no booking benchmark ran'}` };
-figures['appointments_double_booked'] = { value: integrity.doubleBooked, unit: 'seats', note: `seats, tokens or caller-doctor-days held twice, across: ${integrity.parts.join(', ') || 'no booking benchmark ran'}` };
+// A partial run without a booking part leaves the integrity figures of the last run that had one.
+if (integrity.parts.length || !only) {
+  figures['appointments_lost'] = { value: integrity.lost, unit: 'bookings', note: `bookings reported made but missing from the database, across: ${integrity.parts.join(', ') || 'no booking benchmark ran'}` };
+  figures['appointments_double_booked'] = { value: integrity.doubleBooked, unit: 'seats', note: `seats, tokens or caller-doctor-days held twice, across: ${integrity.parts.join(', ') || 'no booking benchmark ran'}` };
+}
 console.log(`\nintegrity: ${integrity.lost} lost, ${integrity.doubleBooked} double-booked appointments (${integrity.parts.join(', ')})`);
 
-const file = writeResults(figures, { mode: quick ? 'quick' : 'full', seconds: Math.round((Date.now() - started) / 1000) });
+const file = writeResults(figures, { mode: quick ? 'quick' : 'full', seconds: Math.round((Date.now() - started) / 1000), ...(only ? { parts: [...only] } : {}) }, { merge: only !== null });
 console.log(`\n${markdownTable(figures)}\n\nwritten to ${file} in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -2,10 +2,10 @@
 // tests/sms/smsc.ts) with a window of 1 and of 10 outstanding submit_sm. Each message is checked
 // to have reached the peer once. Beside them, Debian's Kannel (bearerbox + smsbox, bench/lib/kannel.ts)
 // fed the same messages over HTTP sendsms into the same kind of peer, its rate read at the peer.
-import { startSmsRole } from '../src/sms/index.js';
-import { createLogger } from '../src/shared/logger.js';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TestSmsc } from '../tests/sms/smsc.js';
-import { enqueue, smsConfig, tempDb } from '../tests/sms/helpers.js';
 import { kannelVersion, startKannel } from './lib/kannel.js';
 import type { Figures } from './lib/report.js';
 
@@ -29,42 +29,44 @@ function peerRate(at: number[]): number | null {
   return ((at.length - 1) * 1000) / (at[at.length - 1]! - at[0]!);
 }
 
-export async function benchSms(opts: { messages: number; log?: (line: string) => void }): Promise<Figures> {
+interface Drain {
+  accepted: number;
+  seconds: number;
+  received: number;
+  distinct: number;
+  peerRate: number | null;
+}
+
+/** One drain by bench/sms-drain.ts of this checkout or of `benchDir`'s (an older commit's). */
+async function drain(messages: number, windowSize: number, benchDir?: string): Promise<Drain> {
+  const script = benchDir ? join(benchDir, 'sms-drain.ts') : fileURLToPath(new URL('./sms-drain.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, String(messages), String(windowSize)], { cwd: benchDir ? dirname(benchDir) : undefined, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  const line = out.trim().split('\n').at(-1) ?? '';
+  if (code !== 0 || !line.startsWith('{')) throw new Error(`sms drain (window ${windowSize}) ended with ${code}: ${out.slice(-300)}`);
+  return JSON.parse(line) as Drain;
+}
+
+export async function benchSms(opts: { messages: number; log?: (line: string) => void; baseline?: { dir: string; label: string }; kannel?: boolean }): Promise<Figures> {
   const log = opts.log ?? console.log;
   const figures: Figures = {};
   for (const windowSize of [1, 10]) {
-    const t = tempDb();
-    const smsc = await TestSmsc.start({ receipt: () => null });
-    const at = timeSubmits(smsc);
-    try {
-      const now = new Date();
-      for (let i = 0; i < opts.messages; i++) {
-        enqueue(t.db, { kind: 'confirmation', phone: phone(i), body: text(i) }, now);
-      }
-      const role = startSmsRole({ db: t.db, config: smsConfig({ SMPP_URL: smsc.url() }), logger: createLogger('silent'), tuning: { windowSize, pollIntervalMs: 50 } });
-      try {
-        if (!(await role.whenUp(10_000))) throw new Error('the SMPP bind did not come up');
-        const started = performance.now();
-        let accepted = 0;
-        for (let rounds = 0; accepted < opts.messages && rounds < 10_000; rounds++) accepted += (await role.drainOnce()).accepted;
-        const seconds = (performance.now() - started) / 1000;
-        const distinct = new Set(smsc.submits.map((s) => s.dest)).size;
-        const rate = accepted / seconds;
-        const name = `sms_submit_per_s_window${windowSize}`;
-        figures[name] = {
-          value: Math.round(rate),
-          unit: 'submits/s',
-          note: `${accepted} one-part messages from the outbox to the SMPP peer (node-smpp server on loopback, no added latency), window ${windowSize}; the peer got ${smsc.submits.length} submit_sm for ${distinct} distinct numbers; at the peer, first submit_sm to the last: ${peerRate(at)?.toFixed(0) ?? '?'}/s`,
-        };
-        log(`sms window ${windowSize}: ${rate.toFixed(0)} submits/s (${accepted} accepted, ${smsc.submits.length} received by the peer)`);
-      } finally {
-        await role.stop();
-      }
-    } finally {
-      await smsc.close();
-      t.close();
+    // With --baseline, the older code drains the same outbox right after, in the same conditions.
+    for (const who of opts.baseline ? (['medq', 'baseline'] as const) : (['medq'] as const)) {
+      const d = await drain(opts.messages, windowSize, who === 'baseline' ? join(opts.baseline!.dir, 'bench') : undefined);
+      const rate = d.accepted / d.seconds;
+      const name = `sms_submit_per_s_window${windowSize}${who === 'baseline' ? '_baseline' : ''}`;
+      figures[name] = {
+        value: Math.round(rate),
+        unit: 'submits/s',
+        note: `${who === 'baseline' ? `${opts.baseline!.label}'s code, same run: ` : ''}${d.accepted} one-part messages from the outbox to the SMPP peer (node-smpp server on loopback, no added latency), window ${windowSize}; the peer got ${d.received} submit_sm for ${d.distinct} distinct numbers; at the peer, first submit_sm to the last: ${d.peerRate?.toFixed(0) ?? '?'}/s`,
+      };
+      log(`sms window ${windowSize}${who === 'baseline' ? ` (${opts.baseline!.label})` : ''}: ${rate.toFixed(0)} submits/s (${d.accepted} accepted, ${d.received} received by the peer)`);
     }
   }
+  if (opts.kannel === false) return figures;
   // Kannel failing (not installable, no bind, ...) leaves its figure null with the reason and keeps MedQ's.
   figures['sms_submit_per_s_kannel'] = await benchKannel({ messages: opts.messages, concurrency: 10, maxPendingSubmits: 10, log }).catch((err: unknown) => {
     log(`sms kannel failed: ${String((err as Error)?.message ?? err)}`);

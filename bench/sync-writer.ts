@@ -12,7 +12,9 @@ import { openDatabase } from '../src/db/client.js';
 import { bookByPhone, createSyncContext } from '../src/sync/index.js';
 import { benchCallerPhone, benchDate, benchSlotTime } from './lib/bench-clinic.js';
 
-const [path, mode, writerArg, writersArg, durationArg] = process.argv.slice(2);
+const [path, mode, writerArg, writersArg, durationArg, startArg] = process.argv.slice(2);
+// A later round on the same file continues where the last one stopped (no seat asked twice).
+const start = Number(startArg ?? 0);
 const writer = Number(writerArg);
 const writers = Number(writersArg);
 const durationMs = Number(durationArg);
@@ -40,7 +42,7 @@ if (mode === 'bare') {
     }
   }
 } else {
-  for (let i = 0; performance.now() < until; i++) {
+  for (let i = start; performance.now() < until; i++) {
     const k = i * writers + writer;
     const r = await bookByPhone(ctx, { phone: benchCallerPhone((Math.floor(k / 20) % 287) + 287 * (Math.floor(k / 5740) % 10)), doctorId: 1 + (k % 20), date: benchDate(Math.floor(k / 5740)), time: benchSlotTime(Math.floor(k / 20) % 287) });
     if (r.ok) commits++;
@@ -50,6 +52,6 @@ if (mode === 'bare') {
     }
   }
 }
-console.log(JSON.stringify({ commits, failures, codes }));
+console.log(JSON.stringify({ commits, failures, codes, next: start + commits + failures }));
 db.$client.close();
 process.exit(0);

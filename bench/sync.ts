@@ -19,6 +19,8 @@ export interface SyncBenchOptions {
   durationMs: number;
   lookupSizes: number[];
   log?: (line: string) => void;
+  /** An older commit's checkout (bench/lib/baseline.ts): its bookings run in the same rounds. */
+  baseline?: { dir: string; label: string };
 }
 
 export interface Integrity {
@@ -57,23 +59,25 @@ export function doubleBooked(db: Db): number {
   );
 }
 
-async function runWriters(path: string, mode: 'book' | 'bare', writers: number, durationMs: number) {
-  const script = fileURLToPath(new URL('./sync-writer.ts', import.meta.url));
+async function runWriters(path: string, mode: 'book' | 'bare', writers: number, durationMs: number, benchDir?: string, start = 0) {
+  const script = benchDir ? join(benchDir, 'sync-writer.ts') : fileURLToPath(new URL('./sync-writer.ts', import.meta.url));
   const children = Array.from({ length: writers }, (_, w) =>
-    spawn(process.execPath, ['--import', 'tsx', script, path, mode, String(w), String(writers), String(durationMs)], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    spawn(process.execPath, ['--import', 'tsx', script, path, mode, String(w), String(writers), String(durationMs), String(start)], { stdio: ['pipe', 'pipe', 'inherit'] }),
   );
   // Let every process load before the start signal (module loading is not what is measured).
   await new Promise((r) => setTimeout(r, 3000));
   for (const c of children) c.stdin!.write('go\n');
   const results = await Promise.all(
     children.map(async (c) => {
-      for await (const line of createInterface({ input: c.stdout! })) return JSON.parse(line) as { commits: number; failures: number; codes: Record<string, number> };
+      for await (const line of createInterface({ input: c.stdout! })) return JSON.parse(line) as { commits: number; failures: number; codes: Record<string, number>; next: number };
       throw new Error('a writer ended without a result');
     }),
   );
   const commits = results.reduce((a, r) => a + r.commits, 0);
   const failures = results.reduce((a, r) => a + r.failures, 0);
-  return { commits, failures, perSecond: commits / (durationMs / 1000), codes: results.map((r) => r.codes) };
+  // Iterations each writer did: the next round starts every writer after the furthest one.
+  const next = Math.max(...results.map((r) => r.next));
+  return { commits, failures, perSecond: commits / (durationMs / 1000), codes: results.map((r) => r.codes), next };
 }
 
 export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figures; integrity: Integrity }> {
@@ -89,14 +93,34 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
     bare.$client.close();
     const runs: Record<string, { perSecond: number; note: string }> = {};
     // Interleaved: bare, 1 writer, 4 writers (then bare again), so they share the machine's moods.
-    for (const [name, mode, writers] of [
+    const rounds: Array<readonly [string, 'bare' | 'book', number, string?]> = [
       ['bare', 'bare', 1],
       ['book1', 'book', 1],
+      ...(opts.baseline ? [['base1', 'book', 1, join(opts.baseline.dir, 'bench')] as const] : []),
       ['book4', 'book', 4],
       ['bare4', 'bare', 4],
-    ] as const) {
-      const path = mode === 'bare' ? barePath : prepareFile(dir, `${name}.sqlite`);
-      const r = await runWriters(path, mode, writers, opts.durationMs);
+    ];
+    // Three short rounds of each, in turn, summed: MedQ and its baseline share the machine's moods.
+    const ROUNDS = 3;
+    const files = new Map<string, string>();
+    const next = new Map<string, number>();
+    const totals = new Map<string, { commits: number; failures: number; codes: Record<string, number> }>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, mode, writers, benchDir] of rounds) {
+        if (!files.has(name)) files.set(name, mode === 'bare' ? barePath : prepareFile(dir, `${name}.sqlite`));
+        const r = await runWriters(files.get(name)!, mode, writers, opts.durationMs / ROUNDS, benchDir, next.get(name) ?? 0);
+        next.set(name, r.next);
+        const t = totals.get(name) ?? { commits: 0, failures: 0, codes: {} };
+        t.commits += r.commits;
+        t.failures += r.failures;
+        for (const c of r.codes) for (const [k, v] of Object.entries(c)) t.codes[k] = (t.codes[k] ?? 0) + v;
+        totals.set(name, t);
+        log(`round ${round + 1}: ${name.padEnd(8)} ${r.perSecond.toFixed(0).padStart(6)} commits/s`);
+      }
+    }
+    for (const [name, mode, writers] of rounds) {
+      const r = { ...totals.get(name)!, perSecond: totals.get(name)!.commits / (opts.durationMs / 1000) };
+      const path = files.get(name)!;
       let check = '';
       if (mode === 'book') {
         const db = openDatabase(path);
@@ -107,12 +131,16 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
         integrity.doubleBooked += twice;
         check = `; ${stored} in the file for ${r.commits} reported, ${twice} double-booked${r.failures ? `, ${r.failures} refused ${JSON.stringify(r.codes)}` : ''}`;
       }
-      runs[name] = { perSecond: r.perSecond, note: `${writers} process${writers > 1 ? 'es' : ''}, ${opts.durationMs / 1000} s${check}` };
+      runs[name] = { perSecond: r.perSecond, note: `${writers} process${writers > 1 ? 'es' : ''}, ${ROUNDS} rounds of ${(opts.durationMs / ROUNDS / 1000).toFixed(1)} s${check}` };
       log(`${name.padEnd(8)} ${r.perSecond.toFixed(0).padStart(6)} commits/s  ${runs[name]!.note}`);
     }
     const bareRate = runs['bare']!.perSecond;
     figures['sqlite_bare_commits_per_s'] = { value: Math.round(bareRate), unit: 'commits/s', note: `one-row INSERT commits, WAL + synchronous=FULL, ${runs['bare']!.note}; with 4 processes: ${runs['bare4']!.perSecond.toFixed(0)}/s` };
     figures['booking_commits_per_s_1'] = { value: Math.round(runs['book1']!.perSecond), unit: 'commits/s', note: `${(runs['book1']!.perSecond / bareRate).toFixed(2)}× bare; bookByPhone of returning callers; ${runs['book1']!.note}` };
+    if (opts.baseline) {
+      const base = runs['base1']!.perSecond;
+      figures['booking_commits_per_s_1_baseline'] = { value: Math.round(base), unit: 'commits/s', note: `${(base / bareRate).toFixed(2)}× bare; the same bookings by ${opts.baseline.label}'s code, same run; ${runs['base1']!.note}` };
+    }
     figures['booking_commits_per_s_4'] = { value: Math.round(runs['book4']!.perSecond), unit: 'commits/s', note: `${(runs['book4']!.perSecond / bareRate).toFixed(2)}× bare (1 process); ${runs['book4']!.note}` };
 
     // Phone lookups.

@@ -113,11 +113,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   // Labelled by the route's pattern (never the raw URL: ids would make unbounded label sets).
-  app.addHook('onResponse', async (request, reply) => {
+  // Both hooks take Fastify's callback rather than being async: no promise per response (issue 10).
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     // The id every log line of this request carries: a user or a proxy log can quote it.
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
@@ -132,7 +134,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     );
     // For browsers that predate frame-ancestors.
     reply.header('x-frame-options', 'DENY');
-    return payload;
+    done(null, payload);
   });
 
   // Routes, one plugin per resource.

@@ -19,6 +19,27 @@ export interface DaySlot {
 
 export const SEARCH_DAYS = 30;
 
+/**
+ * A bounded memo for the pure functions below: luxon's zone math and the day's slot list were a
+ * large share of every booking's and every slots request's CPU (issue 10), yet they are asked the
+ * same few questions again and again (the same zone this minute, the same dates, the same schedule).
+ */
+function memo<V>(max = 4096): (key: string, make: () => V) => V {
+  const m = new Map<string, V>();
+  return (key, make) => {
+    let v = m.get(key);
+    if (v === undefined && !m.has(key)) {
+      v = make();
+      if (m.size >= max) m.clear();
+      m.set(key, v);
+    }
+    return v as V;
+  };
+}
+
+/** Local results that hold for a whole UTC minute (every zone's offset today is whole minutes). */
+const minuteKey = (timezone: string, now: Date) => `${timezone} ${Math.floor(now.getTime() / 60_000)}`;
+
 function minutes(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return (h ?? 0) * 60 + (m ?? 0);
@@ -32,17 +53,29 @@ export function isTime(s: string): boolean {
   return /^([01]\d|2[0-3]):[0-5]\d$/.test(s);
 }
 
+const validDates = memo<boolean>();
 export function isDate(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s).isValid;
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && validDates(s, () => DateTime.fromISO(s).isValid);
 }
 
+const weekdays = memo<number>();
 /** ISO weekday (1 = Monday) of a "YYYY-MM-DD" date. */
 export function weekdayOf(date: string): number {
-  return DateTime.fromISO(date, { zone: 'utc' }).weekday;
+  return weekdays(date, () => DateTime.fromISO(date, { zone: 'utc' }).weekday);
 }
 
-/** The doctor's slots on one weekday, in time order, with the seat numbering the tokens use. */
-export function daySlots(blocks: readonly ScheduleBlock[], weekday: number): DaySlot[] {
+const slotLists = memo<readonly DaySlot[]>(1024);
+/**
+ * The doctor's slots on one weekday, in time order, with the seat numbering the tokens use.
+ * The same list (do not change it) for the same schedule and weekday.
+ */
+export function daySlots(blocks: readonly ScheduleBlock[], weekday: number): readonly DaySlot[] {
+  let key = String(weekday);
+  for (const b of blocks) if (b.weekday === weekday) key += `|${b.startTime} ${b.endTime} ${b.slotMinutes} ${b.capacity}`;
+  return slotLists(key, () => Object.freeze(makeDaySlots(blocks, weekday)));
+}
+
+function makeDaySlots(blocks: readonly ScheduleBlock[], weekday: number): DaySlot[] {
   const byTime = new Map<string, number>();
   for (const b of blocks) {
     if (b.weekday !== weekday) continue;
@@ -90,9 +123,12 @@ export function withSequence(token: string, n: number): string {
   return token.replace(/-\d+$/, `-${n}`);
 }
 
-export function localNow(timezone: string, now: Date): { date: string; time: string } {
-  const dt = DateTime.fromJSDate(now, { zone: timezone });
-  return { date: dt.toFormat('yyyy-MM-dd'), time: dt.toFormat('HH:mm') };
+const localNows = memo<{ readonly date: string; readonly time: string }>(256);
+export function localNow(timezone: string, now: Date): { readonly date: string; readonly time: string } {
+  return localNows(minuteKey(timezone, now), () => {
+    const dt = DateTime.fromJSDate(now, { zone: timezone });
+    return Object.freeze({ date: dt.toFormat('yyyy-MM-dd'), time: dt.toFormat('HH:mm') });
+  });
 }
 
 /**
@@ -100,32 +136,42 @@ export function localNow(timezone: string, now: Date): { date: string; time: str
  * index-friendly lower bound for "upcoming", refined per booking with isPastSlot in its own zone.
  */
 export function earliestLocalDate(now: Date): string {
-  return DateTime.fromJSDate(now, { zone: 'utc' }).minus({ hours: 14 }).toFormat('yyyy-MM-dd');
+  return localDates(`earliest ${Math.floor(now.getTime() / 60_000)}`, () => DateTime.fromJSDate(now, { zone: 'utc' }).minus({ hours: 14 }).toFormat('yyyy-MM-dd'));
 }
 
+const slotInstants = memo<number>(16384);
 /** The instant a slot starts. */
 export function slotInstant(date: string, time: string, timezone: string): Date {
-  return DateTime.fromISO(`${date}T${time}`, { zone: timezone }).toJSDate();
+  return new Date(slotMs(date, time, timezone));
+}
+
+function slotMs(date: string, time: string, timezone: string): number {
+  return slotInstants(`${timezone} ${date}T${time}`, () => DateTime.fromISO(`${date}T${time}`, { zone: timezone }).toMillis());
 }
 
 export function isPastSlot(date: string, time: string, timezone: string, now: Date): boolean {
-  return slotInstant(date, time, timezone).getTime() <= now.getTime();
+  return slotMs(date, time, timezone) <= now.getTime();
 }
 
-/** Today and the next SEARCH_DAYS − 1 days, in the clinic's zone. */
-export function searchDates(timezone: string, now: Date, days = SEARCH_DAYS): string[] {
-  const start = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
-  return Array.from({ length: days }, (_, i) => start.plus({ days: i }).toFormat('yyyy-MM-dd'));
+const dateLists = memo<readonly string[]>(256);
+/** Today and the next SEARCH_DAYS − 1 days, in the clinic's zone (the same list, do not change it, for the same minute). */
+export function searchDates(timezone: string, now: Date, days = SEARCH_DAYS): readonly string[] {
+  return dateLists(`${minuteKey(timezone, now)} ${days}`, () => {
+    const start = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
+    return Object.freeze(Array.from({ length: days }, (_, i) => start.plus({ days: i }).toFormat('yyyy-MM-dd')));
+  });
 }
 
+const localDates = memo<string>(1024);
 /** The clinic's date `days` days from now (0 = today). */
 export function dateInDays(timezone: string, now: Date, days: number): string {
-  return DateTime.fromJSDate(now, { zone: timezone }).plus({ days }).toFormat('yyyy-MM-dd');
+  return localDates(`${minuteKey(timezone, now)} +${days}`, () => DateTime.fromJSDate(now, { zone: timezone }).plus({ days }).toFormat('yyyy-MM-dd'));
 }
 
+const smsDates = memo<string>();
 /** "Wed 2 Dec" and "10:30", as the SMS texts say them. */
 export function smsDate(date: string): string {
-  return DateTime.fromISO(date, { locale: 'en' }).toFormat('ccc d LLL');
+  return smsDates(date, () => DateTime.fromISO(date, { locale: 'en' }).toFormat('ccc d LLL'));
 }
 
 export function isValidTimezone(tz: string): boolean {

@@ -19,6 +19,21 @@ const INVALID = (input: string): PhoneResult => ({
 export function normalizePhone(input: unknown, region: CountryCode): PhoneResult {
   if (typeof input !== 'string' && typeof input !== 'number') return INVALID(String(input ?? ''));
   const raw = String(input);
+  // libphonenumber's parse and validation were a visible share of every booking (issue 10); the
+  // same callers' numbers come back again and again.
+  const key = `${region} ${raw}`;
+  let result = normalized.get(key);
+  if (result === undefined) {
+    result = Object.freeze(normalizeUncached(raw, region));
+    if (normalized.size >= 4096) normalized.clear();
+    normalized.set(key, result);
+  }
+  return result;
+}
+
+const normalized = new Map<string, PhoneResult>();
+
+function normalizeUncached(raw: string, region: CountryCode): PhoneResult {
   if (raw.length > 40) return INVALID(raw);
   const trimmed = raw.trim();
   if (!/^[+\d][\d\s().-]*$/.test(trimmed)) return INVALID(raw);

@@ -6,6 +6,8 @@
 // lost its claim (lease expired) cannot overwrite what the new owner does.
 import { and, asc, desc, eq, gt, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { preparedStatements } from '../sync/prepared.js';
+import type { Tx } from '../sync/context.js';
 import { smsOutbox, smsParts, type SmsKind, type SmsState } from '../db/schema.js';
 import { messageIdCandidates, canonicalMessageId, type Receipt } from './receipts.js';
 import { SECRET_SMS_KINDS } from './texts.js';
@@ -38,34 +40,9 @@ const owned = (id: number, token: string) =>
  */
 export function claimDue(db: Db, token: string, now: number, limit: number): ClaimedRow[] {
   if (limit <= 0) return [];
-  const due = and(
-    eq(smsOutbox.state, 'queued'),
-    lte(smsOutbox.nextAttemptAt, now),
-    sql`(${smsOutbox.expiresAt} IS NULL OR ${smsOutbox.expiresAt} > ${now})`,
-  );
-  const any = db.select({ id: smsOutbox.id }).from(smsOutbox).where(due).limit(1).get();
-  if (!any) return [];
-  const ids = db
-    .select({ id: smsOutbox.id })
-    .from(smsOutbox)
-    .where(due)
-    .orderBy(asc(smsOutbox.nextAttemptAt), asc(smsOutbox.id))
-    .limit(limit);
-  return db
-    .update(smsOutbox)
-    .set({ state: 'sending', claimedBy: token, claimedAt: now })
-    .where(and(inArray(smsOutbox.id, ids), eq(smsOutbox.state, 'queued')))
-    .returning({
-      id: smsOutbox.id,
-      kind: smsOutbox.kind,
-      phone: smsOutbox.phone,
-      body: smsOutbox.body,
-      language: smsOutbox.language,
-      attempts: smsOutbox.attempts,
-      expiresAt: smsOutbox.expiresAt,
-    })
-    .all()
-    .sort((a, b) => a.id - b.id);
+  const q = statements(db);
+  if (!q.anyDue.get({ now })) return [];
+  return q.claim.all({ token, now, limit }).sort((a, b) => a.id - b.id);
 }
 
 /** Renews the lease of the rows this worker is sending right now (ids in flight, still its own). */
@@ -143,7 +120,8 @@ export interface ExpiredRow {
 /** Queued messages (OTP) whose code has expired: never sent late; the code is blanked. */
 export function expireOverdue(db: Db, now: number): ExpiredRow[] {
   const overdue = and(eq(smsOutbox.state, 'queued'), isNotNull(smsOutbox.expiresAt), lte(smsOutbox.expiresAt, now));
-  if (!db.select({ id: smsOutbox.id }).from(smsOutbox).where(overdue).limit(1).get()) return [];
+  // Asked on every pass: the cheap read is prepared once.
+  if (!statements(db).anyOverdue.get({ now })) return [];
   return db
     .update(smsOutbox)
     .set({ state: 'expired', body: bodyUnlessSecret, lastError: 'expired before it could be sent' })
@@ -165,12 +143,7 @@ export function expireClaimed(db: Db, id: number, token: string): boolean {
 
 /** Parts of this message the SMSC accepted in an earlier attempt (not sent again). */
 export function acceptedParts(db: Db, outboxId: number): Map<number, string> {
-  const rows = db
-    .select({ partNo: smsParts.partNo, messageId: smsParts.messageId })
-    .from(smsParts)
-    .where(eq(smsParts.outboxId, outboxId))
-    .orderBy(asc(smsParts.id))
-    .all();
+  const rows = statements(db).acceptedParts.all({ outboxId });
   return new Map(rows.map((r) => [r.partNo, r.messageId]));
 }
 
@@ -194,8 +167,8 @@ function messageStateFromParts(parts: { partNo: number; state: PartState }[]): P
   return allDelivered ? 'delivered' : 'sent';
 }
 
-function partsOf(db: Pick<Db, 'select'>, outboxId: number) {
-  return db.select({ partNo: smsParts.partNo, state: smsParts.state }).from(smsParts).where(eq(smsParts.outboxId, outboxId)).all();
+function partsOf(db: Db | Tx, outboxId: number) {
+  return statements(db).partsOf.all({ outboxId });
 }
 
 /**
@@ -213,23 +186,20 @@ export function markSent(
 ): { owned: boolean; state: PartState } {
   return db.transaction(
     (tx) => {
-      const row = tx.select({ id: smsOutbox.id }).from(smsOutbox).where(owned(id, token)).get();
+      const q = statements(tx);
+      const row = q.owned.get({ id, token });
       if (!row) return { owned: false, state: 'sent' as PartState };
-      for (const p of newParts) {
-        tx.insert(smsParts).values({ outboxId: id, partNo: p.partNo, messageId: canonicalMessageId(p.messageId) }).run();
-      }
+      for (const p of newParts) q.insertPart.run({ outboxId: id, partNo: p.partNo, messageId: canonicalMessageId(p.messageId) });
       const state = messageStateFromParts(partsOf(tx, id));
-      tx.update(smsOutbox)
-        .set({
-          state,
-          body: bodyUnlessSecret,
-          messageIds: JSON.stringify(allMessageIds),
-          sentAt: now,
-          deliveredAt: state === 'delivered' ? now : null,
-          lastError: state === 'failed' ? 'delivery receipt: failed' : null,
-        })
-        .where(owned(id, token))
-        .run();
+      q.markSent.run({
+        id,
+        token,
+        state,
+        messageIds: JSON.stringify(allMessageIds),
+        sentAt: now,
+        deliveredAt: state === 'delivered' ? now : null,
+        lastError: state === 'failed' ? 'delivery receipt: failed' : null,
+      });
       return { owned: true, state };
     },
     { behavior: 'immediate' },
@@ -356,3 +326,57 @@ export function queuedAfter(db: Db, afterId: number, limit = 500): QueuedNotice[
     .limit(limit)
     .all();
 }
+
+// The statements of every message's path (claim, record, parts), prepared once per connection:
+// building them with drizzle on each call was a large share of the worker's CPU (issue 10).
+const p = sql.placeholder;
+const due = and(eq(smsOutbox.state, 'queued'), lte(smsOutbox.nextAttemptAt, p('now')), sql`(${smsOutbox.expiresAt} IS NULL OR ${smsOutbox.expiresAt} > ${p('now')})`);
+const ownedBy = and(eq(smsOutbox.id, p('id')), eq(smsOutbox.state, 'sending'), eq(smsOutbox.claimedBy, p('token')));
+const statements = preparedStatements({
+  anyDue: (r) => r.select({ id: smsOutbox.id }).from(smsOutbox).where(due).limit(1).prepare(),
+  claim: (r) =>
+    r
+      .update(smsOutbox)
+      .set({ state: 'sending', claimedBy: sql`${p('token')}`, claimedAt: sql`${p('now')}` })
+      .where(
+        and(
+          inArray(smsOutbox.id, r.select({ id: smsOutbox.id }).from(smsOutbox).where(due).orderBy(asc(smsOutbox.nextAttemptAt), asc(smsOutbox.id)).limit(p('limit'))),
+          eq(smsOutbox.state, 'queued'),
+        ),
+      )
+      .returning({
+        id: smsOutbox.id,
+        kind: smsOutbox.kind,
+        phone: smsOutbox.phone,
+        body: smsOutbox.body,
+        language: smsOutbox.language,
+        attempts: smsOutbox.attempts,
+        expiresAt: smsOutbox.expiresAt,
+      })
+      .prepare(),
+  anyOverdue: (r) =>
+    r
+      .select({ id: smsOutbox.id })
+      .from(smsOutbox)
+      .where(and(eq(smsOutbox.state, 'queued'), isNotNull(smsOutbox.expiresAt), lte(smsOutbox.expiresAt, p('now'))))
+      .limit(1)
+      .prepare(),
+  acceptedParts: (r) =>
+    r.select({ partNo: smsParts.partNo, messageId: smsParts.messageId }).from(smsParts).where(eq(smsParts.outboxId, p('outboxId'))).orderBy(asc(smsParts.id)).prepare(),
+  partsOf: (r) => r.select({ partNo: smsParts.partNo, state: smsParts.state }).from(smsParts).where(eq(smsParts.outboxId, p('outboxId'))).prepare(),
+  owned: (r) => r.select({ id: smsOutbox.id }).from(smsOutbox).where(ownedBy).prepare(),
+  insertPart: (r) => r.insert(smsParts).values({ outboxId: p('outboxId'), partNo: p('partNo'), messageId: p('messageId') }).prepare(),
+  markSent: (r) =>
+    r
+      .update(smsOutbox)
+      .set({
+        state: sql`${p('state')}`,
+        body: bodyUnlessSecret,
+        messageIds: sql`${p('messageIds')}`,
+        sentAt: sql`${p('sentAt')}`,
+        deliveredAt: sql`${p('deliveredAt')}`,
+        lastError: sql`${p('lastError')}`,
+      })
+      .where(ownedBy)
+      .prepare(),
+});

@@ -107,6 +107,21 @@ export function destinationAddress(phone: string): Address {
  */
 const REPLY_INVITING_KINDS: ReadonlySet<SmsKind> = new Set<SmsKind>(['reminder', 'nothing_to_cancel', 'opted_out', 'opted_in', 'help']);
 
+interface AcceptedSend {
+  row: store.ClaimedRow;
+  token: string;
+  lastParts: { partNo: number; messageId: string }[];
+  ids: string[];
+  settle: (o: { ok: true; value: { owned: boolean; state: 'sent' | 'delivered' | 'failed' } } | { ok: false; err: unknown }) => void;
+}
+
+interface PassWrites {
+  reclaimed: store.Reclaimed[];
+  expired: store.ExpiredRow[];
+  claimed: store.ClaimedRow[];
+  token: string;
+}
+
 interface PendingReceipt {
   receipt: Receipt;
   tries: number;
@@ -126,6 +141,9 @@ export class SmsWorker {
   private receiptTimer: NodeJS.Timeout | null = null;
   private pendingReceipts: PendingReceipt[] = [];
   private stopped = false;
+  /** Messages the SMSC accepted, waiting for the next pass's commit. */
+  private accepted: AcceptedSend[] = [];
+  private flushScheduled = false;
   private readonly source: Address;
   private readonly replySource: Address | null;
 
@@ -158,8 +176,8 @@ export class SmsWorker {
 
   /** Runs one pass now (safe at any time: a pass is synchronous and starts sends without awaiting them). */
   kick(): void {
-    if (this.stopped) return;
     try {
+      // A stopping worker still records what the SMSC accepted; it only stops claiming.
       this.pass();
     } catch (err) {
       // A busy or broken database: log, and the next tick tries again. Rows stay where they are.
@@ -167,39 +185,64 @@ export class SmsWorker {
     }
   }
 
-  /** One synchronous pass: leases, reclaim, expiry, then claim as many rows as the window has room for. */
+  /**
+   * One synchronous pass: the accepted messages waiting to be recorded, leases, reclaim, expiry,
+   * then a claim of as many rows as the window has room for. When there are results to record,
+   * all of it is ONE transaction (group commit): one fsync for every message the SMSC accepted
+   * since the last pass and for the claim of their successors, instead of one for each result and
+   * one for each claim (issue 10). The sends of the claimed rows start only after the commit.
+   */
   private pass(): number {
+    const done = this.accepted.splice(0);
+    this.flushScheduled = false;
+    if (this.stopped && done.length === 0) return 0;
     const now = Date.now();
-    const quarterLease = this.tuning.leaseMs / 4;
-    if (this.inFlight.size > 0 && now - this.lastRenewAt >= quarterLease) {
-      store.renewLeases(this.db, this.workerId, [...this.inFlight.keys()], now);
-      this.lastRenewAt = now;
-    }
-    if (now - this.lastReclaimAt >= quarterLease) {
-      this.lastReclaimAt = now;
-      const back = store.reclaimExpiredLeases(this.db, [...this.inFlight.keys()], now, this.tuning.leaseMs, this.tuning.maxAttempts);
-      for (const r of back) {
-        this.stats.reclaimed++;
-        this.log.warn({ outboxId: r.id, kind: r.kind, phone: r.phone, state: r.state, reason: r.lastError }, 'sms lease expired; requeued');
+    let step: PassWrites;
+    if (done.length === 0) step = this.passWrites(now, 0);
+    else {
+      const outcomes: Array<{ ok: true; value: { owned: boolean; state: 'sent' | 'delivered' | 'failed' } } | { ok: false; err: unknown }> = [];
+      try {
+        step = this.db.transaction(
+          () => {
+            outcomes.length = 0;
+            for (const d of done) {
+              try {
+                // A savepoint each: one message's error does not undo the others'.
+                outcomes.push({ ok: true, value: store.markSent(this.db, d.row.id, d.token, d.lastParts, d.ids, now) });
+              } catch (err) {
+                outcomes.push({ ok: false, err });
+              }
+            }
+            try {
+              // Its own savepoint: a failing claim must not undo the results recorded above.
+              return this.db.transaction(() => this.passWrites(now, done.length));
+            } catch (err) {
+              this.log.error({ err }, 'sms worker pass failed');
+              return { reclaimed: [], expired: [], claimed: [], token: '' };
+            }
+          },
+          { behavior: 'immediate' },
+        );
+      } catch (err) {
+        // Nothing was recorded: each send ends in recover() (requeued, or reclaimed when its lease lapses).
+        for (const d of done) d.settle({ ok: false, err });
+        throw err;
       }
+      done.forEach((d, i) => d.settle(outcomes[i]!));
     }
-    for (const e of store.expireOverdue(this.db, now)) {
+    for (const r of step.reclaimed) {
+      this.stats.reclaimed++;
+      this.log.warn({ outboxId: r.id, kind: r.kind, phone: r.phone, state: r.state, reason: r.lastError }, 'sms lease expired; requeued');
+    }
+    for (const e of step.expired) {
       this.stats.expired++;
       metrics.sms.inc({ kind: e.kind, state: 'expired' });
       this.log.info({ outboxId: e.id, kind: e.kind, phone: e.phone, state: 'expired' }, 'sms expired before it could be sent');
     }
-    if (!this.link) {
-      this.logUnsent();
-      return 0;
-    }
-    if (this.link.state() !== 'up') return 0;
-    const room = this.tuning.windowSize - this.inFlight.size;
-    if (room <= 0) return 0;
-    const token = `${this.workerId}#${++this.claimSeq}`;
-    const rows = store.claimDue(this.db, token, now, room);
-    for (const row of rows) {
-      const p = this.send(row, token)
-        .catch((err: unknown) => this.recover(row, token, err))
+    if (!this.link && !this.stopped) this.logUnsent();
+    for (const row of step.claimed) {
+      const p = this.send(row, step.token)
+        .catch((err: unknown) => this.recover(row, step.token, err))
         .finally(() => {
           this.inFlight.delete(row.id);
           // Next pass on a later turn of the event loop, never in this promise chain: a chain of
@@ -208,7 +251,45 @@ export class SmsWorker {
         });
       this.inFlight.set(row.id, p);
     }
-    return rows.length;
+    return step.claimed.length;
+  }
+
+  /** The writes of a pass; `finishing` messages in flight end with this pass (their room is free). */
+  private passWrites(now: number, finishing: number): PassWrites {
+    const out: PassWrites = { reclaimed: [], expired: [], claimed: [], token: '' };
+    if (this.stopped) return out;
+    const quarterLease = this.tuning.leaseMs / 4;
+    if (this.inFlight.size > 0 && now - this.lastRenewAt >= quarterLease) {
+      store.renewLeases(this.db, this.workerId, [...this.inFlight.keys()], now);
+      this.lastRenewAt = now;
+    }
+    if (now - this.lastReclaimAt >= quarterLease) {
+      this.lastReclaimAt = now;
+      out.reclaimed = store.reclaimExpiredLeases(this.db, [...this.inFlight.keys()], now, this.tuning.leaseMs, this.tuning.maxAttempts);
+    }
+    out.expired = store.expireOverdue(this.db, now);
+    if (!this.link || this.link.state() !== 'up') return out;
+    const room = this.tuning.windowSize - this.inFlight.size + finishing;
+    if (room <= 0) return out;
+    out.token = `${this.workerId}#${++this.claimSeq}`;
+    out.claimed = store.claimDue(this.db, out.token, now, room);
+    return out;
+  }
+
+  /**
+   * The SMSC accepted every part: recorded by the next pass, together with whatever else ended
+   * meanwhile. The message stays in flight (its lease renewed, its room in the window taken) until
+   * that commit, so a crash before it resends at most windowSize messages, as before.
+   */
+  private recordAccepted(row: store.ClaimedRow, token: string, lastParts: { partNo: number; messageId: string }[], ids: string[]): Promise<{ owned: boolean; state: 'sent' | 'delivered' | 'failed' }> {
+    return new Promise((resolve, reject) => {
+      this.accepted.push({ row, token, lastParts, ids, settle: (o) => (o.ok ? resolve(o.value) : reject(o.err)) });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // After this turn's other responses (a window's worth may arrive in one read).
+        setImmediate(() => this.kick());
+      }
+    });
   }
 
   /** No SMPP_URL: messages stay queued; each new one is logged once (a secret one by kind only). */
@@ -311,7 +392,7 @@ export class SmsWorker {
       if (partNo < payload.parts.length) store.recordPart(this.db, row.id, partNo, outcome.messageId);
       else lastParts.push({ partNo, messageId: outcome.messageId });
     }
-    const result = store.markSent(this.db, row.id, token, lastParts, ids, Date.now());
+    const result = await this.recordAccepted(row, token, lastParts, ids);
     if (!result.owned) {
       log.warn({ messageIds: ids }, 'sms accepted by the SMSC after this worker lost its claim; another worker may send it too');
       return;

@@ -1,14 +1,15 @@
 // Account and patient steps shared by the use cases; each runs inside the caller's transaction.
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { accounts, patients } from '../db/schema.js';
 import type { Tx } from './context.js';
 import type { Db } from '../db/client.js';
+import { preparedStatements } from './prepared.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
 export type PatientRow = typeof patients.$inferSelect;
 
 export function accountByPhone(tx: Tx | Db, phone: string): AccountRow | undefined {
-  return tx.select().from(accounts).where(eq(accounts.phone, phone)).get();
+  return statements(tx).accountByPhone.get({ phone });
 }
 
 export function accountByUsername(tx: Tx | Db, username: string): AccountRow | undefined {
@@ -33,12 +34,7 @@ export function adoptUnlinkedPatients(tx: Tx, phone: string, accountId: number):
 
 /** The account's patient row for its own phone, created if it has none. */
 export function ensureAccountPatient(tx: Tx, account: AccountRow, source: 'ivr' | 'web' | 'desk'): PatientRow {
-  const existing = tx
-    .select()
-    .from(patients)
-    .where(and(eq(patients.accountId, account.id), eq(patients.phone, account.phone)))
-    .orderBy(asc(patients.id))
-    .get();
+  const existing = statements(tx).ownPatient.get({ accountId: account.id, phone: account.phone });
   if (existing) return existing;
   return tx
     .insert(patients)
@@ -55,3 +51,15 @@ export function bumpTokenVersion(tx: Tx, accountId: number, set: Partial<typeof 
     .where(eq(accounts.id, accountId))
     .run();
 }
+
+const statements = preparedStatements({
+  accountByPhone: (r) =>
+    r.select().from(accounts).where(eq(accounts.phone, sql.placeholder('phone'))).prepare(),
+  ownPatient: (r) =>
+    r
+      .select()
+      .from(patients)
+      .where(and(eq(patients.accountId, sql.placeholder('accountId')), eq(patients.phone, sql.placeholder('phone'))))
+      .orderBy(asc(patients.id))
+      .prepare(),
+});

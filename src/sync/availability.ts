@@ -1,5 +1,5 @@
 // Slot availability, holds and the booking write, as seen from inside a transaction.
-import { and, eq, gte, lte, gt, inArray, ne, sql, isNull, or } from 'drizzle-orm';
+import { and, eq, gte, lte, lt, gt, inArray, ne, sql, isNull, or, type SQL } from 'drizzle-orm';
 import { appointments, clinics, closedDates, doctors, LIVE_APPOINTMENT_STATUSES, schedules, slotHolds } from '../db/schema.js';
 import {
   dateInDays,
@@ -20,6 +20,7 @@ import {
 import { fail, ok, type Fail, type Result } from './result.js';
 import { writeTx, type SyncContext, type Tx } from './context.js';
 import type { Db } from '../db/client.js';
+import { preparedStatements } from './prepared.js';
 
 type Reader = Tx | Db;
 
@@ -63,34 +64,14 @@ export const SCHEDULE_COLUMNS = {
 };
 
 export function loadDoctor(tx: Reader, doctorId: number): DoctorInfo | null {
-  const row = tx
-    .select(DOCTOR_COLUMNS)
-    .from(doctors)
-    .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
-    .where(eq(doctors.id, doctorId))
-    .get();
+  const q = statements(tx);
+  const row = q.doctor.get({ doctorId });
   if (!row) return null;
-  const blocks = tx
-    .select(SCHEDULE_COLUMNS)
-    .from(schedules)
-    .where(eq(schedules.doctorId, doctorId))
-    .all();
-  return { ...row, blocks };
+  return { ...row, blocks: q.schedules.all({ doctorId }) };
 }
 
 function closedSet(tx: Reader, doctor: DoctorInfo, from: string, to: string): Set<string> {
-  const rows = tx
-    .select({ date: closedDates.date })
-    .from(closedDates)
-    .where(
-      and(
-        eq(closedDates.clinicId, doctor.clinicId),
-        or(isNull(closedDates.doctorId), eq(closedDates.doctorId, doctor.id)),
-        gte(closedDates.date, from),
-        lte(closedDates.date, to),
-      ),
-    )
-    .all();
+  const rows = statements(tx).closed.all({ clinicId: doctor.clinicId, doctorId: doctor.id, from, to });
   return new Set(rows.map((r) => r.date));
 }
 
@@ -98,32 +79,10 @@ function closedSet(tx: Reader, doctor: DoctorInfo, from: string, to: string): Se
 function usage(tx: Reader, doctorId: number, from: string, to: string, nowMs: number, exceptHolder?: string) {
   const used = new Map<string, number>();
   const add = (k: string, n: number) => used.set(k, (used.get(k) ?? 0) + n);
-  const booked = tx
-    .select({ date: appointments.date, time: appointments.slotTime, n: sql<number>`count(*)` })
-    .from(appointments)
-    .where(
-      and(
-        eq(appointments.doctorId, doctorId),
-        gte(appointments.date, from),
-        lte(appointments.date, to),
-        ne(appointments.status, 'cancelled'),
-      ),
-    )
-    .groupBy(appointments.date, appointments.slotTime)
-    .all();
+  const q = statements(tx);
+  const booked = q.booked.all({ doctorId, from, to });
   for (const r of booked) add(`${r.date} ${r.time}`, r.n);
-  const holds = tx
-    .select({ date: slotHolds.date, time: slotHolds.slotTime, holder: slotHolds.holder })
-    .from(slotHolds)
-    .where(
-      and(
-        eq(slotHolds.doctorId, doctorId),
-        gte(slotHolds.date, from),
-        lte(slotHolds.date, to),
-        gt(slotHolds.expiresAt, nowMs),
-      ),
-    )
-    .all();
+  const holds = q.holds.all({ doctorId, from, to, nowMs });
   for (const h of holds) if (h.holder !== exceptHolder) add(`${h.date} ${h.time}`, 1);
   return used;
 }
@@ -140,17 +99,27 @@ function pastTest(timezone: string, now: Date): (date: string, time: string) => 
  * renamed doctor (another initial) still never shows two patients the same number that day.
  */
 export function tokenNumbersInUse(tx: Reader, doctorId: number, date: string): Set<number> {
-  const rows = tx
-    .select({ token: appointments.tokenNumber })
-    .from(appointments)
-    .where(and(eq(appointments.doctorId, doctorId), eq(appointments.date, date), ne(appointments.status, 'cancelled')))
-    .all();
+  const rows = statements(tx).tokens.all({ doctorId, date });
   const out = new Set<number>();
   for (const r of rows) {
     const n = tokenSequence(r.token);
     if (n !== null) out.add(n);
   }
   return out;
+}
+
+/**
+ * Whether token number `n` is given out for the doctor's day (as tokenNumbersInUse(…).has(n)),
+ * without reading the whole day. Every token is `<initial>-<number>` (tokenNumber, withSequence),
+ * so with this doctor's initial X the tokens that can carry n are: `X-n` itself, any token not
+ * starting with `X-` (another initial: a renamed doctor), and `X-0…`; four index seeks, usually
+ * finding one row or none. The caller's number test decides among them.
+ */
+function tokenNumberInUse(tx: Reader, doctorId: number, date: string, wanted: string, n: number): boolean {
+  const initial = wanted.slice(0, wanted.lastIndexOf('-'));
+  return statements(tx)
+    .tokenCandidates.all({ doctorId, date, wanted, below: `${initial}-`, above: `${initial}.`, zeroFrom: `${initial}-0`, zeroTo: `${initial}-1` })
+    .some((r) => tokenSequence(r.token) === n);
 }
 
 /** How many token numbers the day's schedule gives out: the formula never goes above this. */
@@ -186,10 +155,21 @@ export interface FreeSlot extends SlotRef {
 /** Free slots of one day (not past, not closed, under capacity). */
 export function freeSlotsOn(tx: Reader, doctor: DoctorInfo, date: string, now: Date, exceptHolder?: string): FreeSlot[] {
   if (closedSet(tx, doctor, date, date).has(date)) return [];
-  const used = usage(tx, doctor.id, date, date, now.getTime(), exceptHolder);
+  const q = statements(tx);
+  // The day's bookings read once: seats in use per slot and the token numbers given out.
+  // Each collision number shown is counted as given too, so two listed slots never show the same one.
+  const used = new Map<string, number>();
+  const inUse = new Set<number>();
+  for (const r of q.dayBookings.all({ doctorId: doctor.id, date })) {
+    const k = `${date} ${r.time}`;
+    used.set(k, (used.get(k) ?? 0) + 1);
+    const n = tokenSequence(r.token);
+    if (n !== null) inUse.add(n);
+  }
+  for (const h of q.holds.all({ doctorId: doctor.id, from: date, to: date, nowMs: now.getTime() })) {
+    if (h.holder !== exceptHolder) used.set(`${date} ${h.time}`, (used.get(`${date} ${h.time}`) ?? 0) + 1);
+  }
   const isPast = pastTest(doctor.timezone, now);
-  // A copy: each collision number shown is counted as given, so two listed slots never show the same one.
-  const inUse = new Set(tokenNumbersInUse(tx, doctor.id, date));
   const slots = daySlots(doctor.blocks, weekdayOf(date));
   const daySeats = daySeatCount(slots);
   const out: FreeSlot[] = [];
@@ -231,15 +211,14 @@ export function nextFreeSlot(tx: Reader, doctor: DoctorInfo, now: Date, after?: 
 }
 
 export function releaseHolds(tx: Tx, holder: string): void {
-  tx.delete(slotHolds).where(eq(slotHolds.holder, holder)).run();
+  statements(tx).releaseHolds.run({ holder });
 }
 
 export function placeHold(tx: Tx, doctorId: number, slot: SlotRef, holder: string, now: Date): void {
-  tx.delete(slotHolds).where(lte(slotHolds.expiresAt, now.getTime())).run();
+  const q = statements(tx);
+  q.expireHolds.run({ nowMs: now.getTime() });
   releaseHolds(tx, holder);
-  tx.insert(slotHolds)
-    .values({ doctorId, date: slot.date, slotTime: slot.time, holder, expiresAt: now.getTime() + HOLD_SECONDS * 1000 })
-    .run();
+  q.insertHold.run({ doctorId, date: slot.date, slotTime: slot.time, holder, expiresAt: now.getTime() + HOLD_SECONDS * 1000 });
 }
 
 export interface BookRequest {
@@ -294,20 +273,13 @@ export function checkSlot(
  * no longer counts against a booking for this afternoon.
  */
 export function activeBookingCount(tx: Reader, phone: string, now: Date): number {
-  const rows = tx
-    .select({ date: appointments.date, time: appointments.slotTime, timezone: clinics.timezone })
-    .from(appointments)
-    .innerJoin(doctors, eq(doctors.id, appointments.doctorId))
-    .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
-    .where(
-      and(
-        eq(appointments.personPhone, phone),
-        inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES]),
-        gte(appointments.date, earliestLocalDate(now)),
-      ),
-    )
-    .all();
-  return rows.filter((r) => !isPastSlot(r.date, r.time, r.timezone, now)).length;
+  const q = statements(tx);
+  // A booking on or after `far` is upcoming in every zone (offsets stay within ±14 h): counted in
+  // SQL; only the few nearer ones need their clinic's zone.
+  const far = new Date(now.getTime() + 3 * 86_400_000).toISOString().slice(0, 10);
+  const later = q.activeFrom.get({ phone, from: far })?.n ?? 0;
+  const near = q.activeBetween.all({ phone, from: earliestLocalDate(now), to: far });
+  return later + near.filter((r) => !isPastSlot(r.date, r.time, r.timezone, now)).length;
 }
 
 /** SQLite's constraint failures (UNIQUE, CHECK, NOT NULL, FOREIGN KEY, a trigger's RAISE). */
@@ -359,76 +331,40 @@ export function bookInTx(tx: Tx, req: BookRequest, now: Date, maxActive: number)
   if (!checked.ok) return checked;
   const slot = checked.value;
 
-  const sameDay = tx
-    .select({ id: appointments.id })
-    .from(appointments)
-    .where(
-      and(
-        eq(appointments.doctorId, doctor.id),
-        eq(appointments.date, date),
-        eq(appointments.personPhone, req.personPhone),
-        inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES]),
-      ),
-    )
-    .get();
+  const q = statements(tx);
+  const sameDay = q.sameDay.get({ doctorId: doctor.id, date, phone: req.personPhone });
   if (sameDay) return fail('already_booked_with_doctor', `You already have an appointment with Dr ${doctor.name} that day.`);
 
   if (activeBookingCount(tx, req.personPhone, now) >= maxActive) {
     return fail('appointment_limit', `You can hold at most ${maxActive} upcoming appointments.`);
   }
 
-  const seatsTaken = new Set(
-    tx
-      .select({ seat: appointments.seat })
-      .from(appointments)
-      .where(
-        and(
-          eq(appointments.doctorId, doctor.id),
-          eq(appointments.date, date),
-          eq(appointments.slotTime, time),
-          ne(appointments.status, 'cancelled'),
-        ),
-      )
-      .all()
-      .map((r) => r.seat),
-  );
-  const otherHolds = tx
-    .select({ holder: slotHolds.holder })
-    .from(slotHolds)
-    .where(
-      and(
-        eq(slotHolds.doctorId, doctor.id),
-        eq(slotHolds.date, date),
-        eq(slotHolds.slotTime, time),
-        gt(slotHolds.expiresAt, now.getTime()),
-      ),
-    )
-    .all()
+  const seatsTaken = new Set(q.seatsTaken.all({ doctorId: doctor.id, date, time }).map((r) => r.seat));
+  const otherHolds = q.slotHolders
+    .all({ doctorId: doctor.id, date, time, nowMs: now.getTime() })
     .filter((h) => h.holder !== req.holder).length;
   if (seatsTaken.size + otherHolds >= slot.capacity) return fail('slot_taken', SLOT_TAKEN_MESSAGE);
 
   let seat = 1;
   while (seatsTaken.has(seat)) seat++;
-  const token = assignToken(doctor.name, slot, seat, tokenNumbersInUse(tx, doctor.id, date), daySeatCount(daySlots(doctor.blocks, weekdayOf(date))));
+  // The day's numbers are read only when this seat's own number is taken (a schedule change).
+  const wanted = tokenNumber(doctor.name, slot, seat);
+  const inUse = tokenNumberInUse(tx, doctor.id, date, wanted, tokenSequence(wanted)!) ? tokenNumbersInUse(tx, doctor.id, date) : NONE_IN_USE;
+  const token = assignToken(doctor.name, slot, seat, inUse, daySeatCount(daySlots(doctor.blocks, weekdayOf(date))));
   let row: { id: number };
   try {
-    row = tx
-      .insert(appointments)
-      .values({
-        patientId: req.patientId,
-        doctorId: doctor.id,
-        date,
-        slotTime: time,
-        seat,
-        tokenNumber: token,
-        personPhone: req.personPhone,
-        channel: req.channel,
-        status: 'booked',
-        // The sync clock, not SQLite's: "booked less than REMINDER_HOURS before" is judged on it.
-        createdAt: now.toISOString(),
-      })
-      .returning({ id: appointments.id })
-      .get();
+    row = q.insertAppointment.get({
+      patientId: req.patientId,
+      doctorId: doctor.id,
+      date,
+      slotTime: time,
+      seat,
+      tokenNumber: token,
+      personPhone: req.personPhone,
+      channel: req.channel,
+      // The sync clock, not SQLite's: "booked less than REMINDER_HOURS before" is judged on it.
+      createdAt: now.toISOString(),
+    })!;
   } catch (e) {
     // The partial unique indexes are the last word on seats, tokens and one-per-doctor-day: a
     // violation the checks above did not foresee is still an expected outcome, not a 500. Only
@@ -439,3 +375,129 @@ export function bookInTx(tx: Tx, req: BookRequest, now: Date, maxActive: number)
   if (req.holder) releaseHolds(tx, req.holder);
   return ok({ id: row.id, date, time, token, seat });
 }
+
+const NONE_IN_USE: ReadonlySet<number> = new Set();
+const p = sql.placeholder;
+const LIVE = [...LIVE_APPOINTMENT_STATUSES];
+
+// The status conditions are written out (not parameters) so that SQLite may use the partial
+// unique indexes (seat, token, person-doctor-day): a parameter cannot prove a partial index's WHERE,
+// and the planner then reads the doctor's whole day instead.
+const notCancelled = sql`${appointments.status} <> 'cancelled'`;
+const live = sql`${appointments.status} in ('booked', 'arrived')`;
+
+const statements = preparedStatements({
+  doctor: (r) =>
+    r.select(DOCTOR_COLUMNS).from(doctors).innerJoin(clinics, eq(clinics.id, doctors.clinicId)).where(eq(doctors.id, p('doctorId'))).prepare(),
+  schedules: (r) =>
+    r.select(SCHEDULE_COLUMNS).from(schedules).where(eq(schedules.doctorId, p('doctorId'))).prepare(),
+  closed: (r) =>
+    r
+      .select({ date: closedDates.date })
+      .from(closedDates)
+      .where(
+        and(
+          eq(closedDates.clinicId, p('clinicId')),
+          or(isNull(closedDates.doctorId), eq(closedDates.doctorId, p('doctorId'))),
+          gte(closedDates.date, p('from')),
+          lte(closedDates.date, p('to')),
+        ),
+      )
+      .prepare(),
+  booked: (r) =>
+    r
+      .select({ date: appointments.date, time: appointments.slotTime, n: sql<number>`count(*)` })
+      .from(appointments)
+      .where(and(eq(appointments.doctorId, p('doctorId')), gte(appointments.date, p('from')), lte(appointments.date, p('to')), notCancelled))
+      .groupBy(appointments.date, appointments.slotTime)
+      .prepare(),
+  holds: (r) =>
+    r
+      .select({ date: slotHolds.date, time: slotHolds.slotTime, holder: slotHolds.holder })
+      .from(slotHolds)
+      .where(and(eq(slotHolds.doctorId, p('doctorId')), gte(slotHolds.date, p('from')), lte(slotHolds.date, p('to')), gt(slotHolds.expiresAt, p('nowMs'))))
+      .prepare(),
+  tokens: (r) =>
+    r
+      .select({ token: appointments.tokenNumber })
+      .from(appointments)
+      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), notCancelled))
+      .prepare(),
+  dayBookings: (r) =>
+    r
+      .select({ time: appointments.slotTime, token: appointments.tokenNumber })
+      .from(appointments)
+      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), notCancelled))
+      .prepare(),
+  // The four seeks of tokenNumberInUse (the token index is ordered by doctor, day, token).
+  tokenCandidates: (r) => {
+    const day = (cond: SQL) =>
+      r
+        .select({ token: appointments.tokenNumber })
+        .from(appointments)
+        .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), notCancelled, cond));
+    return day(eq(appointments.tokenNumber, p('wanted')))
+      .unionAll(day(lt(appointments.tokenNumber, p('below'))))
+      .unionAll(day(gte(appointments.tokenNumber, p('above'))))
+      .unionAll(day(and(gte(appointments.tokenNumber, p('zeroFrom')), lt(appointments.tokenNumber, p('zeroTo')))!))
+      .prepare();
+  },
+  releaseHolds: (r) =>
+    r.delete(slotHolds).where(eq(slotHolds.holder, p('holder'))).prepare(),
+  expireHolds: (r) =>
+    r.delete(slotHolds).where(lte(slotHolds.expiresAt, p('nowMs'))).prepare(),
+  insertHold: (r) =>
+    r
+      .insert(slotHolds)
+      .values({ doctorId: p('doctorId'), date: p('date'), slotTime: p('slotTime'), holder: p('holder'), expiresAt: p('expiresAt') })
+      .prepare(),
+  activeFrom: (r) =>
+    r
+      .select({ n: sql<number>`count(*)` })
+      .from(appointments)
+      .where(and(eq(appointments.personPhone, p('phone')), inArray(appointments.status, LIVE), gte(appointments.date, p('from'))))
+      .prepare(),
+  activeBetween: (r) =>
+    r
+      .select({ date: appointments.date, time: appointments.slotTime, timezone: clinics.timezone })
+      .from(appointments)
+      .innerJoin(doctors, eq(doctors.id, appointments.doctorId))
+      .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
+      .where(and(eq(appointments.personPhone, p('phone')), inArray(appointments.status, LIVE), gte(appointments.date, p('from')), lt(appointments.date, p('to'))))
+      .prepare(),
+  sameDay: (r) =>
+    r
+      .select({ id: appointments.id })
+      .from(appointments)
+      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), eq(appointments.personPhone, p('phone')), live))
+      .prepare(),
+  seatsTaken: (r) =>
+    r
+      .select({ seat: appointments.seat })
+      .from(appointments)
+      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), eq(appointments.slotTime, p('time')), notCancelled))
+      .prepare(),
+  slotHolders: (r) =>
+    r
+      .select({ holder: slotHolds.holder })
+      .from(slotHolds)
+      .where(and(eq(slotHolds.doctorId, p('doctorId')), eq(slotHolds.date, p('date')), eq(slotHolds.slotTime, p('time')), gt(slotHolds.expiresAt, p('nowMs'))))
+      .prepare(),
+  insertAppointment: (r) =>
+    r
+      .insert(appointments)
+      .values({
+        patientId: p('patientId'),
+        doctorId: p('doctorId'),
+        date: p('date'),
+        slotTime: p('slotTime'),
+        seat: p('seat'),
+        tokenNumber: p('tokenNumber'),
+        personPhone: p('personPhone'),
+        channel: p('channel'),
+        status: 'booked',
+        createdAt: p('createdAt'),
+      })
+      .returning({ id: appointments.id })
+      .prepare(),
+});

@@ -58,3 +58,22 @@ export function writeTx<T>(ctx: Pick<SyncContext, 'db'>, body: (tx: Tx) => T, op
     if (light) ctx.db.$client.pragma('synchronous = FULL');
   }
 }
+
+/**
+ * Several reads as ONE read transaction (one WAL snapshot, one read lock) instead of one per
+ * statement: the lock round trips were a large share of a slots request (issue 10), and the
+ * answer is read from one consistent state. Inside a write transaction the body simply joins it.
+ */
+export function readTx<T>(ctx: Pick<SyncContext, 'db'>, body: () => T): T {
+  const client = ctx.db.$client;
+  if (client.inTransaction) return body();
+  client.prepare('BEGIN DEFERRED').run();
+  try {
+    const result = body();
+    client.prepare('COMMIT').run();
+    return result;
+  } catch (e) {
+    if (client.inTransaction) client.prepare('ROLLBACK').run();
+    throw e;
+  }
+}

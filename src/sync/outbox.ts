@@ -3,6 +3,7 @@ import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { smsOutbox, type SmsKind } from '../db/schema.js';
 import type { Tx } from './context.js';
 import type { Db } from '../db/client.js';
+import { preparedStatements } from './prepared.js';
 
 export interface OutgoingSms {
   kind: SmsKind;
@@ -34,8 +35,28 @@ function outboxRow(sms: OutgoingSms, now: Date) {
 }
 
 export function enqueueSms(tx: Tx, sms: OutgoingSms, now: Date): number {
-  return tx.insert(smsOutbox).values(outboxRow(sms, now)).returning({ id: smsOutbox.id }).get().id;
+  return statements(tx).insert.get(outboxRow(sms, now))!.id;
 }
+
+// The same insert as `tx.insert(smsOutbox).values(outboxRow(…))`, built once per connection.
+const statements = preparedStatements({
+  insert: (r) =>
+    r
+      .insert(smsOutbox)
+      .values({
+        kind: sql.placeholder('kind'),
+        phone: sql.placeholder('phone'),
+        body: sql.placeholder('body'),
+        appointmentId: sql.placeholder('appointmentId'),
+        verificationId: sql.placeholder('verificationId'),
+        expiresAt: sql.placeholder('expiresAt'),
+        dedupeKey: sql.placeholder('dedupeKey'),
+        createdAt: sql.placeholder('createdAt'),
+        nextAttemptAt: sql.placeholder('nextAttemptAt'),
+      })
+      .returning({ id: smsOutbox.id })
+      .prepare(),
+});
 
 export function countRecentSms(tx: Tx | Db, phone: string, kind: SmsKind, sinceMs: number): number {
   return (

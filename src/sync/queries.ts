@@ -9,7 +9,7 @@ import { accounts, appointments, clinics, doctors, LIVE_APPOINTMENT_STATUSES, pa
 import { dateInDays, earliestLocalDate, isPastSlot } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
 import { BOOKING_HORIZON_DAYS, DOCTOR_COLUMNS, freeSlotsOn, SCHEDULE_COLUMNS, type DoctorInfo, type FreeSlot } from './availability.js';
-import type { SyncContext } from './context.js';
+import { readTx, type SyncContext } from './context.js';
 import type { AccountRow } from './accounts-in-tx.js';
 
 export type ClinicRow = typeof clinics.$inferSelect;
@@ -45,11 +45,13 @@ export function clinicForDialled(ctx: SyncContext, dialled: string): ClinicRow |
 }
 
 export function freeSlots(ctx: SyncContext, doctorId: number, date: string): FreeSlot[] | null {
-  const doctor = doctorById(ctx.db, doctorId);
-  if (!doctor || !doctor.active) return null;
-  // The same horizon booking enforces (checkSlot): never list a slot that cannot be booked.
-  if (date > horizonDate(doctor.timezone, ctx.now())) return [];
-  return freeSlotsOn(ctx.db, doctor, date, ctx.now());
+  return readTx(ctx, () => {
+    const doctor = doctorById(ctx.db, doctorId);
+    if (!doctor || !doctor.active) return null;
+    // The same horizon booking enforces (checkSlot): never list a slot that cannot be booked.
+    if (date > horizonDate(doctor.timezone, ctx.now())) return [];
+    return freeSlotsOn(ctx.db, doctor, date, ctx.now());
+  });
 }
 
 /** Login by username or by phone (any form that normalises). */
