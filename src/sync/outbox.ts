@@ -38,22 +38,14 @@ export function enqueueSms(tx: Tx, sms: OutgoingSms, now: Date): number {
   return statements(tx).insert.get(outboxRow(sms, now))!.id;
 }
 
-// The same insert as `tx.insert(smsOutbox).values(outboxRow(…))`, built once per connection.
+// The same insert as `tx.insert(smsOutbox).values(outboxRow(…))`, built once per connection: one
+// placeholder per column outboxRow fills, so a column added there cannot be left out here.
+const ROW_COLUMNS = Object.keys(outboxRow({ kind: 'sync', phone: '', body: '' }, new Date(0))) as (keyof ReturnType<typeof outboxRow>)[];
 const statements = preparedStatements({
   insert: (r) =>
     r
       .insert(smsOutbox)
-      .values({
-        kind: sql.placeholder('kind'),
-        phone: sql.placeholder('phone'),
-        body: sql.placeholder('body'),
-        appointmentId: sql.placeholder('appointmentId'),
-        verificationId: sql.placeholder('verificationId'),
-        expiresAt: sql.placeholder('expiresAt'),
-        dedupeKey: sql.placeholder('dedupeKey'),
-        createdAt: sql.placeholder('createdAt'),
-        nextAttemptAt: sql.placeholder('nextAttemptAt'),
-      })
+      .values(Object.fromEntries(ROW_COLUMNS.map((c) => [c, sql.placeholder(c)])) as unknown as typeof smsOutbox.$inferInsert)
       .returning({ id: smsOutbox.id })
       .prepare(),
 });
