@@ -4,7 +4,6 @@
 import type ariClient from 'ari-client';
 import { errorText, type AriLink } from './link.js';
 import type { AriRest } from './rest.js';
-import { withTimeout } from './time.js';
 
 export type ChannelSnapshot = ariClient.ChannelJson;
 
@@ -27,54 +26,6 @@ export interface AriOps {
 /** ARI answered 404: the channel or playback no longer exists. */
 export function isNotFound(err: unknown): boolean {
   return /not found/i.test(errorText(err));
-}
-
-export function createAriOps(link: AriLink, timeoutMs = 5_000): AriOps {
-  const call = <T>(what: string, fn: (c: ariClient.Client) => Promise<T>): Promise<T> =>
-    withTimeout(
-      Promise.resolve().then(() => fn(link.client())),
-      timeoutMs,
-      `ARI ${what}`,
-    );
-  return {
-    answer: (channelId) => call('answer', (c) => c.channels.answer({ channelId })),
-    play: async (channelId, playbackId, media, lang) => {
-      await call('play', (c) => c.channels.playWithId({ channelId, playbackId, media: [...media], lang }));
-    },
-    setLanguage: async (channelId, lang) => {
-      await call('set language', (c) => c.channels.setChannelVar({ channelId, variable: 'CHANNEL(language)', value: lang }));
-    },
-    stopPlayback: async (playbackId) => {
-      try {
-        await call('stop playback', (c) => c.playbacks.stop({ playbackId }));
-      } catch (err) {
-        if (!isNotFound(err)) throw err; // already finished: fine
-      }
-    },
-    playbackExists: async (playbackId) => {
-      try {
-        await call('get playback', (c) => c.playbacks.get({ playbackId }));
-        return true;
-      } catch (err) {
-        if (isNotFound(err)) return false;
-        throw err;
-      }
-    },
-    hangup: async (channelId) => {
-      try {
-        await call('hangup', (c) => c.channels.hangup({ channelId, reason: 'normal' }));
-      } catch (err) {
-        if (!isNotFound(err)) throw err; // already gone: fine
-      }
-    },
-    continueInDialplan: async (channelId, context, variables) => {
-      for (const [variable, value] of Object.entries(variables)) {
-        await call('set variable', (c) => c.channels.setChannelVar({ channelId, variable, value }));
-      }
-      await call('continue', (c) => c.channels.continueInDialplan({ channelId, context, extension: 's', priority: 1 }));
-    },
-    listChannels: () => call('list channels', (c) => c.channels.list()),
-  };
 }
 
 const enc = encodeURIComponent;
