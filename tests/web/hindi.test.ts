@@ -210,6 +210,7 @@ describe.skipIf(!haveChromium && !inCi)('patient pages in Hindi (Chromium)', () 
     // The next visit in this browser opens in Hindi straight away, before logging in.
     await page.getByRole('button', { name: 'लॉग आउट' }).click();
     await poll(() => heading(page)).toBe('लॉग इन करें');
+    await page.waitForLoadState('networkidle'); // no request of the log-out cut off by the reload
     await page.reload();
     await poll(() => heading(page)).toBe('लॉग इन करें');
     expect(await latinWords(page, [])).toEqual([]);
@@ -221,9 +222,11 @@ describe.skipIf(!haveChromium && !inCi)('patient pages in Hindi (Chromium)', () 
     s = await serve();
     tab = await openTab(browser, s.base);
     const { page } = tab;
-    await page.goto(`${s.base}/#/login`);
+    await page.goto(`${s.base}/#/login`, { waitUntil: 'networkidle' });
+    // The first load finishes before the reload, so none of its requests is cut off by it.
+    await poll(() => heading(page)).toBe('Log in');
     await page.evaluate(`localStorage.setItem('medq.language', 'hi')`);
-    await page.reload();
+    await page.reload({ waitUntil: 'networkidle' });
     await poll(() => heading(page)).toBe('Log in');
     expect(await htmlLang(page)).toBe('en');
     expect(await page.locator('#lang-switch').isVisible()).toBe(false);
