@@ -208,16 +208,30 @@ function onKeys(chunk: Buffer | string): void {
   }
 }
 
+/**
+ * Asterisk can be slow to answer the upgrade while it still tears down an earlier phone's
+ * subscribeAll application (seen in tests: a 10 s handshake timeout), so try again before giving up.
+ */
+async function openEvents(url: URL): Promise<WebSocket> {
+  for (let attempt = 1; ; attempt++) {
+    const socket = new WebSocket(url, { headers: { authorization: auth }, handshakeTimeout: 10_000 });
+    const failed = await new Promise<Error | null>((resolve) => {
+      socket.once('open', () => resolve(null));
+      socket.once('error', (e) => resolve(e));
+    });
+    if (!failed) return socket;
+    socket.on('error', () => undefined); // a late second error of this attempt is not ours to report
+    socket.terminate();
+    if (attempt >= 3) throw new Error(`cannot open the ARI WebSocket at ${url.origin}: ${failed.message}`);
+  }
+}
+
 async function main(): Promise<void> {
   const wsUrl = new URL(`${ariUrl.replace(/^http/, 'ws')}/ari/events`);
   wsUrl.searchParams.set('app', app);
   // Playbacks happen on the IVR's half of the call, which is in the IVR's app, not ours.
   wsUrl.searchParams.set('subscribeAll', 'true');
-  ws = new WebSocket(wsUrl, { headers: { authorization: auth }, handshakeTimeout: 10_000 });
-  await new Promise<void>((resolve, reject) => {
-    ws!.once('open', () => resolve());
-    ws!.once('error', (e) => reject(new Error(`cannot open the ARI WebSocket at ${wsUrl.origin}: ${e.message}`)));
-  });
+  ws = await openEvents(wsUrl);
   ws.on('message', (data) => {
     try {
       onEvent(JSON.parse(data.toString()) as AriEvent);
