@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/index.js';
+import { configRefusal } from '../support/config.js';
 import { SMS_KINDS, type SmsKind } from '../../src/db/schema.js';
 import { startSmsRole } from '../../src/sms/index.js';
 import { smsTextsIn, type SmsTexts } from '../../src/sms/texts.js';
@@ -164,15 +164,7 @@ describe('the start-up check', () => {
     const role = startSmsRole({ db: t.db, config, logger: captureLogs().logger, tuning: FAST });
     cleanups.push(() => role.stop());
   };
-  const refusal = (fn: () => void): ConfigError => {
-    try {
-      fn();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      return e as ConfigError;
-    }
-    throw new Error('expected a ConfigError');
-  };
+  const refusal = configRefusal;
 
   it('what sms:templates prints passes as registered', () => {
     expect(() => start(registered)).not.toThrow();
