@@ -4,6 +4,8 @@
 //   book  real phone bookings through the sync module (bookByPhone of returning callers: read,
 //         BEGIN IMMEDIATE, find the account and patient, re-check and book the slot, queue the SMS)
 //   bare  one-row INSERT commits through better-sqlite3, same file, same settings
+//   book with `callers` > 1: that many callers booking at once in this one process (as on an IVR
+//         node with many calls), so bookings asked for together share a commit (src/sync/group-commit.ts)
 // Booking k (k = iteration × writers + writer, unique across writers) is doctor k % 20, slot
 // ⌊k / 20⌋ % 287 of day ⌊k / 5740⌋, by caller ⌊k / 20⌋ % 287 of set ⌊k / 5740⌋ % 10: no two bookings want the same seat
 // or the same caller-doctor-day, so every failure is a real one.
@@ -12,7 +14,8 @@ import { openDatabase } from '../src/db/client.js';
 import { bookByPhone, createSyncContext } from '../src/sync/index.js';
 import { benchCallerPhone, benchDate, benchSlotTime } from './lib/bench-clinic.js';
 
-const [path, mode, writerArg, writersArg, durationArg, startArg] = process.argv.slice(2);
+const [path, mode, writerArg, writersArg, durationArg, startArg, callersArg] = process.argv.slice(2);
+const callers = Number(callersArg ?? 1);
 // A later round on the same file continues where the last one stopped (no seat asked twice).
 const start = Number(startArg ?? 0);
 const writer = Number(writerArg);
@@ -42,15 +45,19 @@ if (mode === 'bare') {
     }
   }
 } else {
-  for (let i = start; performance.now() < until; i++) {
-    const k = i * writers + writer;
-    const r = await bookByPhone(ctx, { phone: benchCallerPhone((Math.floor(k / 20) % 287) + 287 * (Math.floor(k / 5740) % 10)), doctorId: 1 + (k % 20), date: benchDate(Math.floor(k / 5740)), time: benchSlotTime(Math.floor(k / 20) % 287) });
-    if (r.ok) commits++;
-    else {
-      failures++;
-      codes[r.code] = (codes[r.code] ?? 0) + 1;
+  let i = start;
+  const caller = async () => {
+    while (performance.now() < until) {
+      const k = i++ * writers + writer;
+      const r = await bookByPhone(ctx, { phone: benchCallerPhone((Math.floor(k / 20) % 287) + 287 * (Math.floor(k / 5740) % 10)), doctorId: 1 + (k % 20), date: benchDate(Math.floor(k / 5740)), time: benchSlotTime(Math.floor(k / 20) % 287) });
+      if (r.ok) commits++;
+      else {
+        failures++;
+        codes[r.code] = (codes[r.code] ?? 0) + 1;
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: callers }, caller));
 }
 console.log(JSON.stringify({ commits, failures, codes, next: start + commits + failures }));
 db.$client.close();

@@ -28,6 +28,9 @@ export interface Integrity {
   doubleBooked: number;
 }
 
+/** Callers booking at once in one process in the `…_callers` rounds. */
+const CALLERS = 16;
+
 function prepareFile(dir: string, name: string): string {
   const path = join(dir, name);
   const db = openDatabase(path);
@@ -59,10 +62,10 @@ export function doubleBooked(db: Db): number {
   );
 }
 
-async function runWriters(path: string, mode: 'book' | 'bare', writers: number, durationMs: number, benchDir?: string, start = 0) {
+async function runWriters(path: string, mode: 'book' | 'bare', writers: number, durationMs: number, benchDir?: string, start = 0, callers = 1) {
   const script = benchDir ? join(benchDir, 'sync-writer.ts') : fileURLToPath(new URL('./sync-writer.ts', import.meta.url));
   const children = Array.from({ length: writers }, (_, w) =>
-    spawn(process.execPath, ['--import', 'tsx', script, path, mode, String(w), String(writers), String(durationMs), String(start)], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    spawn(process.execPath, ['--import', 'tsx', script, path, mode, String(w), String(writers), String(durationMs), String(start), String(callers)], { stdio: ['pipe', 'pipe', 'inherit'] }),
   );
   // Let every process load before the start signal (module loading is not what is measured).
   await new Promise((r) => setTimeout(r, 3000));
@@ -93,11 +96,15 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
     bare.$client.close();
     const runs: Record<string, { perSecond: number; note: string }> = {};
     // Interleaved: bare, 1 writer, 4 writers (then bare again), so they share the machine's moods.
-    const rounds: Array<readonly [string, 'bare' | 'book', number, string?]> = [
+    // bookN: one booking at a time per process; bookNc: CALLERS callers at once per process (as
+    // on an IVR node in its busy hour), whose bookings share commits (src/sync/group-commit.ts).
+    const rounds: Array<readonly [string, 'bare' | 'book', number, string?, number?]> = [
       ['bare', 'bare', 1],
       ['book1', 'book', 1],
-      ...(opts.baseline ? [['base1', 'book', 1, join(opts.baseline.dir, 'bench')] as const] : []),
+      ['book1c', 'book', 1, undefined, CALLERS],
+      ...(opts.baseline ? [['base1', 'book', 1, join(opts.baseline.dir, 'bench')] as const, ['base1c', 'book', 1, join(opts.baseline.dir, 'bench'), CALLERS] as const] : []),
       ['book4', 'book', 4],
+      ['book4c', 'book', 4, undefined, CALLERS],
       ['bare4', 'bare', 4],
     ];
     // Three short rounds of each, in turn, summed: MedQ and its baseline share the machine's moods.
@@ -106,9 +113,9 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
     const next = new Map<string, number>();
     const totals = new Map<string, { commits: number; failures: number; codes: Record<string, number> }>();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, mode, writers, benchDir] of rounds) {
+      for (const [name, mode, writers, benchDir, callers] of rounds) {
         if (!files.has(name)) files.set(name, mode === 'bare' ? barePath : prepareFile(dir, `${name}.sqlite`));
-        const r = await runWriters(files.get(name)!, mode, writers, opts.durationMs / ROUNDS, benchDir, next.get(name) ?? 0);
+        const r = await runWriters(files.get(name)!, mode, writers, opts.durationMs / ROUNDS, benchDir, next.get(name) ?? 0, callers);
         next.set(name, r.next);
         const t = totals.get(name) ?? { commits: 0, failures: 0, codes: {} };
         t.commits += r.commits;
@@ -118,7 +125,7 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
         log(`round ${round + 1}: ${name.padEnd(8)} ${r.perSecond.toFixed(0).padStart(6)} commits/s`);
       }
     }
-    for (const [name, mode, writers] of rounds) {
+    for (const [name, mode, writers, , callers] of rounds) {
       const r = { ...totals.get(name)!, perSecond: totals.get(name)!.commits / (opts.durationMs / 1000) };
       const path = files.get(name)!;
       let check = '';
@@ -131,7 +138,7 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
         integrity.doubleBooked += twice;
         check = `; ${stored} in the file for ${r.commits} reported, ${twice} double-booked${r.failures ? `, ${r.failures} refused ${JSON.stringify(r.codes)}` : ''}`;
       }
-      runs[name] = { perSecond: r.perSecond, note: `${writers} process${writers > 1 ? 'es' : ''}, ${ROUNDS} rounds of ${(opts.durationMs / ROUNDS / 1000).toFixed(1)} s${check}` };
+      runs[name] = { perSecond: r.perSecond, note: `${writers} process${writers > 1 ? 'es' : ''}${callers ? ` × ${callers} callers at once` : ''}, ${ROUNDS} rounds of ${(opts.durationMs / ROUNDS / 1000).toFixed(1)} s${check}` };
       log(`${name.padEnd(8)} ${r.perSecond.toFixed(0).padStart(6)} commits/s  ${runs[name]!.note}`);
     }
     const bareRate = runs['bare']!.perSecond;
@@ -141,6 +148,12 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
       const base = runs['base1']!.perSecond;
       figures['booking_commits_per_s_1_baseline'] = { value: Math.round(base), unit: 'commits/s', note: `${(base / bareRate).toFixed(2)}× bare; the same bookings by ${opts.baseline.label}'s code, same run; ${runs['base1']!.note}` };
     }
+    figures['booking_commits_per_s_1_callers'] = { value: Math.round(runs['book1c']!.perSecond), unit: 'bookings/s', note: `${(runs['book1c']!.perSecond / bareRate).toFixed(2)}× bare; one process with ${CALLERS} callers booking at once, their bookings sharing durable commits (group commit); ${runs['book1c']!.note}` };
+    if (opts.baseline) {
+      const base = runs['base1c']!.perSecond;
+      figures['booking_commits_per_s_1_callers_baseline'] = { value: Math.round(base), unit: 'bookings/s', note: `${(base / bareRate).toFixed(2)}× bare; the same ${CALLERS} callers by ${opts.baseline.label}'s code, same run; ${runs['base1c']!.note}` };
+    }
+    figures['booking_commits_per_s_4_callers'] = { value: Math.round(runs['book4c']!.perSecond), unit: 'bookings/s', note: `${(runs['book4c']!.perSecond / bareRate).toFixed(2)}× bare (1 process); 4 processes × ${CALLERS} callers at once; ${runs['book4c']!.note}` };
     figures['booking_commits_per_s_4'] = { value: Math.round(runs['book4']!.perSecond), unit: 'commits/s', note: `${(runs['book4']!.perSecond / bareRate).toFixed(2)}× bare (1 process); ${runs['book4']!.note}` };
 
     // Phone lookups.

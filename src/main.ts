@@ -5,7 +5,7 @@ import { buildApp } from './api/app.js';
 import { assertWebTexts } from './api/web-texts.js';
 import { startIvrRole, type IvrRole } from './ari/index.js';
 import { assertSchemaNotNewer, migrateUnderLock, openDatabase, pendingMigrations, type Db } from './db/client.js';
-import { setDbGaugeSources, startMetricsServer } from './metrics/index.js';
+import { metrics, setDbGaugeSources, startMetricsServer } from './metrics/index.js';
 import { checkOrExit, configOrExit, fatal } from './shared/cli.js';
 import { liveness, readiness, type HealthProbes } from './shared/health.js';
 import { createLogger } from './shared/logger.js';
@@ -13,7 +13,7 @@ import { startupWarnings } from './shared/warnings.js';
 import { startSmsRole, type SmsRole } from './sms/index.js';
 import { loadDlt } from './sms/dlt.js';
 import { checkSmsCatalogs } from './sms/texts.js';
-import { createSyncContext, otpBudgetRemaining, outboxGauges } from './sync/index.js';
+import { createSyncContext, observeGroupCommits, otpBudgetRemaining, outboxGauges } from './sync/index.js';
 
 const config = configOrExit('roles');
 const logger = createLogger(config.logLevel);
@@ -48,6 +48,7 @@ async function openMigrated(): Promise<Db> {
 const db = await openMigrated();
 setDbGaugeSources({ outbox: () => outboxGauges(db, Date.now()), otpBudgetRemaining: () => otpBudgetRemaining(ctx) });
 const ctx = createSyncContext(db, config);
+observeGroupCommits((writes) => metrics.writeGroup.observe(writes));
 const roles = [...config.roles];
 logger.info({ roles, db: config.dbPath, env: config.nodeEnv }, 'medq starting');
 

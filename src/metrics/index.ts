@@ -56,6 +56,12 @@ export const metrics = {
     labelNames: ['link'] as const,
     registers: [registry],
   }),
+  writeGroup: new Histogram({
+    name: 'medq_db_write_group_size',
+    help: 'Writes (bookings) that shared one durable commit: above 1 when several arrived together',
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [registry],
+  }),
   httpDuration: new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route (its pattern, not the URL) and status',

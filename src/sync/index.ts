@@ -2,6 +2,7 @@
 // that opens write transactions. The IVR, the API and the staff tools all come through here.
 export * from './result.js';
 export { writeTx, type SyncContext } from './context.js';
+export { groupedWrite, observeGroupCommits } from './group-commit.js';
 export { bookByPhone, type PhoneBooking, type PhoneBookingRequest } from './ivr-booking.js';
 export { tempCredentials, createTempCredentialStock, type TempCredentials } from './temp-credentials.js';
 export {

@@ -4,6 +4,7 @@ import { accounts, patients } from '../db/schema.js';
 import { lastFour, normalizePhone, type E164 } from '../phone/index.js';
 import { bookingWriteTx, bookInTx, loadDoctor, type BookFailure } from './availability.js';
 import { abort, type SyncContext } from './context.js';
+import { groupedWrite } from './group-commit.js';
 import { tempCredentials } from './temp-credentials.js';
 import { accountByPhone, adoptUnlinkedPatients, ensureAccountPatient } from './accounts-in-tx.js';
 import { enqueueSms } from './outbox.js';
@@ -54,7 +55,9 @@ export async function bookByPhone(
   let credentials: { password: string; hash: string } | null = null;
   for (;;) {
     if (!credentials && !accountByPhone(ctx.db, phone)) credentials = await tempCredentials.take();
-    const result = bookInWriteTx(ctx, req, phone, credentials);
+    const withCredentials = credentials;
+    // Bookings asked for together share one durable commit (src/sync/group-commit.ts).
+    const result = await groupedWrite(ctx, () => bookInWriteTx(ctx, req, phone, withCredentials));
     if (result !== NEED_CREDENTIALS) return result;
     credentials = await tempCredentials.take();
   }

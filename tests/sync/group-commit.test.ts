@@ -1,0 +1,127 @@
+// Bookings asked for together share one durable commit (src/sync/group-commit.ts), and each keeps
+// its own outcome: a refused or failing booking in the group costs the others nothing, and a
+// commit that fails confirms none of them. Real SQLite files; the crash test kills a real process.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/client.js';
+import { bookByPhone, freeSlots, groupedWrite, observeGroupCommits, writeTx } from '../../src/sync/index.js';
+import { smsOutbox } from '../../src/db/schema.js';
+import { createTestDb, type TestDb } from '../support/db.js';
+
+let t: TestDb | undefined;
+afterEach(() => {
+  observeGroupCommits(null);
+  t?.close();
+  t = undefined;
+});
+
+const DATE = '2026-11-30';
+const phone = (n: number) => `+9198765${String(n).padStart(5, '0')}`;
+
+function countIn(path: string, sql: string): number {
+  const other = openDatabase(path); // a second connection: sees only what was committed
+  try {
+    return (other.$client.prepare(sql).get() as { n: number }).n;
+  } finally {
+    other.$client.close();
+  }
+}
+
+describe('group commit of bookings', () => {
+  it('commits twelve callers booking at once in fewer commits, every booking and its SMS on disk', async () => {
+    t = createTestDb();
+    const groups: number[] = [];
+    observeGroupCommits((n) => groups.push(n));
+    const slots = freeSlots(t.ctx, 1, DATE)!.slice(0, 12);
+    expect(slots).toHaveLength(12);
+    const results = await Promise.all(slots.map((s, i) => bookByPhone(t!.ctx, { phone: phone(i), doctorId: 1, date: DATE, time: s.time })));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(new Set(results.map((r) => (r.ok ? r.value.token : ''))).size).toBe(12);
+    // Twelve bookings, fewer commits: they arrived in one turn of the event loop.
+    expect(groups.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(groups.length).toBeLessThan(12);
+    expect(Math.max(...groups)).toBeGreaterThan(1);
+    expect(countIn(t.path, `SELECT count(*) n FROM appointments WHERE status = 'booked'`)).toBe(12);
+    expect(countIn(t.path, `SELECT count(*) n FROM accounts WHERE status = 'provisional'`)).toBe(12);
+    expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE kind IN ('welcome', 'confirmation')`)).toBe(24);
+  });
+
+  it('refuses the second booking of a seat in the same group and keeps everyone else’s', async () => {
+    t = createTestDb();
+    const [a, b] = freeSlots(t.ctx, 1, DATE)!;
+    const results = await Promise.all([
+      bookByPhone(t.ctx, { phone: phone(1), doctorId: 1, date: DATE, time: a!.time }),
+      bookByPhone(t.ctx, { phone: phone(2), doctorId: 1, date: DATE, time: a!.time }), // same seat (capacity 1)
+      bookByPhone(t.ctx, { phone: phone(3), doctorId: 1, date: DATE, time: b!.time }),
+    ]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'slot_taken', 'ok']);
+    // The refused caller's new account went with its booking: no half-made state.
+    expect(countIn(t.path, `SELECT count(*) n FROM accounts WHERE phone = '${phone(2)}'`)).toBe(0);
+    expect(countIn(t.path, `SELECT count(*) n FROM appointments`)).toBe(2);
+    expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE phone = '${phone(2)}'`)).toBe(0);
+  });
+
+  it('a write that throws fails alone: the rest of its group is committed', async () => {
+    t = createTestDb();
+    const ctx = t.ctx;
+    const row = (n: number) => () =>
+      writeTx(ctx, (tx) => tx.insert(smsOutbox).values({ kind: 'sync', phone: phone(n), body: `row ${n}`, createdAt: Date.now() }).run());
+    const settled = await Promise.allSettled([
+      groupedWrite(ctx, row(1)),
+      groupedWrite(ctx, () =>
+        writeTx(ctx, (tx) => {
+          row(2)();
+          void tx;
+          throw new Error('a bug in one booking');
+        }),
+      ),
+      groupedWrite(ctx, row(3)),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((settled[1] as PromiseRejectedResult).reason)).toContain('a bug in one booking');
+    expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE body LIKE 'row %'`)).toBe(2);
+    expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE body = 'row 2'`)).toBe(0);
+  });
+
+  it('confirms none of a group whose transaction cannot begin, and writes nothing', async () => {
+    t = createTestDb();
+    t.db.$client.pragma('busy_timeout = 50');
+    const blocker = openDatabase(t.path);
+    blocker.$client.prepare('BEGIN IMMEDIATE').run(); // another process holds the write lock
+    try {
+      const [a, b] = freeSlots(t.ctx, 1, DATE)!;
+      const settled = await Promise.allSettled([
+        bookByPhone(t.ctx, { phone: phone(1), doctorId: 1, date: DATE, time: a!.time }),
+        bookByPhone(t.ctx, { phone: phone(2), doctorId: 1, date: DATE, time: b!.time }),
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+      expect(String((settled[0] as PromiseRejectedResult).reason)).toMatch(/locked|busy/i);
+    } finally {
+      blocker.$client.prepare('ROLLBACK').run();
+      blocker.$client.close();
+    }
+    expect(countIn(t.path, `SELECT count(*) n FROM appointments`)).toBe(0);
+    // The connection is usable again for the next callers.
+    const [c] = freeSlots(t.ctx, 1, DATE)!;
+    expect(await bookByPhone(t.ctx, { phone: phone(3), doctorId: 1, date: DATE, time: c!.time })).toMatchObject({ ok: true });
+  });
+
+  it('every booking a killed process confirmed is in the file (kill -9 right after the confirmations)', () => {
+    t = createTestDb();
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./group-commit-crash.ts', import.meta.url)), t.path], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.signal).toBe('SIGKILL');
+    const confirmed = child.stdout.trim().split('\n').filter(Boolean).map(Number);
+    expect(confirmed.length).toBe(12);
+    const other = openDatabase(t.path);
+    try {
+      const stored = new Set((other.$client.prepare(`SELECT id FROM appointments WHERE status = 'booked'`).all() as Array<{ id: number }>).map((r) => r.id));
+      for (const id of confirmed) expect(stored.has(id)).toBe(true);
+    } finally {
+      other.$client.close();
+    }
+  });
+});
