@@ -6,23 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config/index.js';
-import { migrateDatabase, openDatabase } from '../src/db/client.js';
-import { bookByPhone, createSyncContext, registerAccount } from '../src/sync/index.js';
-import { loadSeed } from '../src/sync/seed.js';
-import { BENCH_CALLERS, BENCH_NOW, BENCH_SEED, benchCallerPhone, benchDate, benchSlotTime } from './lib/bench-clinic.js';
+import { bookByPhone } from '../src/sync/index.js';
+import { benchBooking, createBenchClinicFile } from './lib/bench-clinic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medq-book-loop-'));
 const path = join(dir, 'b.sqlite');
-const db = openDatabase(path);
-migrateDatabase(db);
-const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: path, MAX_ACTIVE_APPOINTMENTS: '100', LOG_LEVEL: 'silent' }), () => BENCH_NOW);
-loadSeed(ctx, BENCH_SEED);
-registerAccount(ctx, { phone: benchCallerPhone(0), name: 'Caller 0', age: 40, username: 'caller0', passwordHash: 'x' });
+const { db, ctx } = createBenchClinicFile(path, { MAX_ACTIVE_APPOINTMENTS: '100' });
 const c = db.$client;
-const acc = c.prepare(`INSERT INTO accounts (phone, username, password_hash, display_name, status, created_at) VALUES (?, ?, 'x', ?, 'active', '2026-11-01T00:00:00Z')`);
-const pat = c.prepare(`INSERT INTO patients (name, age, phone, account_id, source, created_at) VALUES (?, 40, ?, ?, 'web', '2026-11-01T00:00:00Z')`);
-c.transaction(() => { for (let n = 1; n < BENCH_CALLERS; n++) pat.run(`Caller ${n}`, benchCallerPhone(n), acc.run(benchCallerPhone(n), `caller${n}`, `Caller ${n}`).lastInsertRowid); })();
 c.exec('CREATE TABLE bench_bare (id INTEGER PRIMARY KEY, writer INTEGER NOT NULL, n INTEGER NOT NULL)');
 const bareIns = c.prepare('INSERT INTO bench_bare (writer, n) VALUES (?, ?)');
 const ms = Number(process.env.MS ?? 2000);
@@ -38,8 +28,7 @@ for (let r = 0; r < rounds; r++) {
     let book = 0;
     until = performance.now() + ms;
     while (performance.now() < until) {
-      const res = await bookByPhone(ctx, { phone: benchCallerPhone((Math.floor(k / 20) % 287) + 287 * (Math.floor(k / 5740) % 10)), doctorId: 1 + (k % 20), date: benchDate(Math.floor(k / 5740)), time: benchSlotTime(Math.floor(k / 20) % 287) });
-      k++;
+      const res = await bookByPhone(ctx, benchBooking(k++));
       if (!res.ok) throw new Error(res.code);
       book++;
     }

@@ -6,13 +6,11 @@
 //   bare  one-row INSERT commits through better-sqlite3, same file, same settings
 //   book with `callers` > 1: that many callers booking at once in this one process (as on an IVR
 //         node with many calls), so bookings asked for together share a commit (src/sync/group-commit.ts)
-// Booking k (k = iteration × writers + writer, unique across writers) is doctor k % 20, slot
-// ⌊k / 20⌋ % 287 of day ⌊k / 5740⌋, by caller ⌊k / 20⌋ % 287 of set ⌊k / 5740⌋ % 10: no two bookings want the same seat
-// or the same caller-doctor-day, so every failure is a real one.
+// Booking k = iteration × writers + writer (unique across writers) is benchBooking(k).
 import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/client.js';
 import { bookByPhone, createSyncContext } from '../src/sync/index.js';
-import { benchCallerPhone, benchDate, benchSlotTime } from './lib/bench-clinic.js';
+import { benchBooking } from './lib/bench-clinic.js';
 
 const [path, mode, writerArg, writersArg, durationArg, startArg, callersArg] = process.argv.slice(2);
 const callers = Number(callersArg ?? 1);
@@ -48,8 +46,7 @@ if (mode === 'bare') {
   let i = start;
   const caller = async () => {
     while (performance.now() < until) {
-      const k = i++ * writers + writer;
-      const r = await bookByPhone(ctx, { phone: benchCallerPhone((Math.floor(k / 20) % 287) + 287 * (Math.floor(k / 5740) % 10)), doctorId: 1 + (k % 20), date: benchDate(Math.floor(k / 5740)), time: benchSlotTime(Math.floor(k / 20) % 287) });
+      const r = await bookByPhone(ctx, benchBooking(i++ * writers + writer));
       if (r.ok) commits++;
       else {
         failures++;

@@ -10,9 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/index.js';
 import { migrateDatabase, openDatabase, type Db } from '../src/db/client.js';
-import { accountForLogin, createSyncContext, registerAccount, upcomingForPhone } from '../src/sync/index.js';
-import { loadSeed } from '../src/sync/seed.js';
-import { BENCH_CALLERS, BENCH_NOW, BENCH_SEED, benchCallerPhone } from './lib/bench-clinic.js';
+import { accountForLogin, createSyncContext, upcomingForPhone } from '../src/sync/index.js';
+import { BENCH_NOW, createBenchClinicFile } from './lib/bench-clinic.js';
 import type { Figures } from './lib/report.js';
 
 export interface SyncBenchOptions {
@@ -33,21 +32,7 @@ const CALLERS = 16;
 
 function prepareFile(dir: string, name: string): string {
   const path = join(dir, name);
-  const db = openDatabase(path);
-  migrateDatabase(db);
-  const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: path, LOG_LEVEL: 'silent' }), () => BENCH_NOW);
-  loadSeed(ctx, BENCH_SEED);
-  // Returning callers (BENCH_CALLERS accounts, each at most 100 upcoming bookings); the first through
-  // the sync module, the rest in bulk.
-  const r = registerAccount(ctx, { phone: benchCallerPhone(0), name: 'Caller 0', age: 40, username: 'caller0', passwordHash: 'not-a-real-hash' });
-  if (!r.ok) throw new Error(r.code);
-  const c = db.$client;
-  const acc = c.prepare(`INSERT INTO accounts (phone, username, password_hash, display_name, status, created_at) VALUES (?, ?, 'x', ?, 'active', '2026-11-01T00:00:00Z')`);
-  const pat = c.prepare(`INSERT INTO patients (name, age, phone, account_id, source, created_at) VALUES (?, 40, ?, ?, 'web', '2026-11-01T00:00:00Z')`);
-  c.transaction(() => {
-    for (let n = 1; n < BENCH_CALLERS; n++) pat.run(`Caller ${n}`, benchCallerPhone(n), acc.run(benchCallerPhone(n), `caller${n}`, `Caller ${n}`).lastInsertRowid);
-  })();
-  db.$client.close();
+  createBenchClinicFile(path).db.$client.close();
   return path;
 }
 

@@ -1,6 +1,9 @@
 // The benchmark clinic: 20 doctors, every day 00:00–23:55 in 5-minute slots (287 a day),
 // capacity 2, so a benchmark never runs out of slots. Its callers are +9198 1000 0000 + n.
-import type { SeedFile } from '../../src/sync/seed.js';
+import { loadConfig } from '../../src/config/index.js';
+import { migrateDatabase, openDatabase, type Db } from '../../src/db/client.js';
+import { createSyncContext, registerAccount, type SyncContext } from '../../src/sync/index.js';
+import { loadSeed, type SeedFile } from '../../src/sync/seed.js';
 
 export const BENCH_SEED: SeedFile = {
   clinics: [
@@ -32,4 +35,38 @@ export const benchSlotTime = (k: number) => `${String(Math.floor((k * 5) / 60)).
 export function benchDate(d: number): string {
   const t = new Date(Date.UTC(2026, 11, 1 + d));
   return t.toISOString().slice(0, 10);
+}
+
+/**
+ * Booking k of the commit benchmarks: doctor k % 20, slot ⌊k / 20⌋ % 287 of day ⌊k / 5740⌋, by
+ * returning caller ⌊k / 20⌋ % 287 of set ⌊k / 5740⌋ % 10: no two bookings want the same seat or the
+ * same caller-doctor-day, so every refusal is a real one.
+ */
+export function benchBooking(k: number): { phone: string; doctorId: number; date: string; time: string } {
+  return {
+    phone: benchCallerPhone((Math.floor(k / 20) % 287) + 287 * (Math.floor(k / 5740) % 10)),
+    doctorId: 1 + (k % 20),
+    date: benchDate(Math.floor(k / 5740)),
+    time: benchSlotTime(Math.floor(k / 20) % 287),
+  };
+}
+
+/**
+ * A migrated bench file at `path` with the bench clinic and its BENCH_CALLERS returning callers
+ * (each an active account with one patient): the first through the sync module, the rest in bulk.
+ */
+export function createBenchClinicFile(path: string, env: Record<string, string> = {}): { db: Db; ctx: SyncContext } {
+  const db = openDatabase(path);
+  migrateDatabase(db);
+  const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: path, LOG_LEVEL: 'silent', ...env }), () => BENCH_NOW);
+  loadSeed(ctx, BENCH_SEED);
+  const r = registerAccount(ctx, { phone: benchCallerPhone(0), name: 'Caller 0', age: 40, username: 'caller0', passwordHash: 'not-a-real-hash' });
+  if (!r.ok) throw new Error(r.code);
+  const c = db.$client;
+  const acc = c.prepare(`INSERT INTO accounts (phone, username, password_hash, display_name, status, created_at) VALUES (?, ?, 'x', ?, 'active', '2026-11-01T00:00:00Z')`);
+  const pat = c.prepare(`INSERT INTO patients (name, age, phone, account_id, source, created_at) VALUES (?, 40, ?, ?, 'web', '2026-11-01T00:00:00Z')`);
+  c.transaction(() => {
+    for (let n = 1; n < BENCH_CALLERS; n++) pat.run(`Caller ${n}`, benchCallerPhone(n), acc.run(benchCallerPhone(n), `caller${n}`, `Caller ${n}`).lastInsertRowid);
+  })();
+  return { db, ctx };
 }
