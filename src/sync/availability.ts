@@ -4,6 +4,7 @@ import { appointments, clinics, closedDates, doctors, LIVE_APPOINTMENT_STATUSES,
 import {
   dateInDays,
   daySlots,
+  doctorInitial,
   earliestLocalDate,
   isDate,
   isPastSlot,
@@ -172,13 +173,20 @@ export function freeSlotsOn(tx: Reader, doctor: DoctorInfo, date: string, now: D
   const isPast = pastTest(doctor.timezone, now);
   const slots = daySlots(doctor.blocks, weekdayOf(date));
   const daySeats = daySeatCount(slots);
+  // tokenNumber's `<initial>-<number>`, with the initial worked out once per list, not per slot.
+  const initial = doctorInitial(doctor.name);
   const out: FreeSlot[] = [];
   for (const slot of slots) {
     if (isPast(date, slot.time)) continue;
     const n = used.get(`${date} ${slot.time}`) ?? 0;
     if (n < slot.capacity) {
-      const token = assignToken(doctor.name, slot, n + 1, inUse, daySeats);
-      if (token !== tokenNumber(doctor.name, slot, n + 1)) inUse.add(tokenSequence(token)!);
+      const seq = slot.seatsBefore + n + 1;
+      let token = `${initial}-${seq}`;
+      if (inUse.has(seq)) {
+        // The formula's number is taken (an older schedule): assignToken's next free number.
+        token = assignToken(doctor.name, slot, n + 1, inUse, daySeats);
+        inUse.add(tokenSequence(token)!);
+      }
       out.push({ date, time: slot.time, token, seatsLeft: slot.capacity - n });
     }
   }

@@ -6,9 +6,9 @@
 import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { accounts, appointments, clinics, doctors, LIVE_APPOINTMENT_STATUSES, patients, schedules } from '../db/schema.js';
-import { dateInDays, earliestLocalDate, isPastSlot } from '../booking/slots.js';
+import { dateInDays, earliestLocalDate, isPastSlot, weekdayOf } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
-import { BOOKING_HORIZON_DAYS, DOCTOR_COLUMNS, freeSlotsOn, SCHEDULE_COLUMNS, type DoctorInfo, type FreeSlot } from './availability.js';
+import { BOOKING_HORIZON_DAYS, DOCTOR_COLUMNS, freeSlotsOn, SCHEDULE_COLUMNS, type FreeSlot } from './availability.js';
 import { readTx, type SyncContext } from './context.js';
 import type { AccountRow } from './accounts-in-tx.js';
 
@@ -46,11 +46,15 @@ export function clinicForDialled(ctx: SyncContext, dialled: string): ClinicRow |
 
 export function freeSlots(ctx: SyncContext, doctorId: number, date: string): FreeSlot[] | null {
   return readTx(ctx, () => {
-    const doctor = doctorById(ctx.db, doctorId);
+    const p = prepared(ctx.db);
+    const doctor = p.doctor.get({ doctorId });
     if (!doctor || !doctor.active) return null;
     // The same horizon booking enforces (checkSlot): never list a slot that cannot be booked.
     if (date > horizonDate(doctor.timezone, ctx.now())) return [];
-    return freeSlotsOn(ctx.db, doctor, date, ctx.now());
+    // Only that weekday's schedule blocks: the list of one day needs no others (reading the
+    // whole week's rows was a tenth of this call).
+    const blocks = p.schedulesOn.all({ doctorId, weekday: weekdayOf(date) });
+    return freeSlotsOn(ctx.db, { ...doctor, blocks }, date, ctx.now());
   });
 }
 
@@ -174,13 +178,6 @@ export function appointmentsOnDay(ctx: SyncContext, date: string, doctorId?: num
     .all();
 }
 
-/** availability.loadDoctor through prepared statements (the same rows). */
-function doctorById(db: Db, doctorId: number): DoctorInfo | null {
-  const p = prepared(db);
-  const row = p.doctor.get({ doctorId });
-  return row ? { ...row, blocks: p.schedules.all({ doctorId }) } : null;
-}
-
 /** The last bookable date (BOOKING_HORIZON_DAYS ahead): the same for every request of the same minute. */
 const horizons = new Map<string, string>();
 function horizonDate(timezone: string, now: Date): string {
@@ -213,10 +210,10 @@ function prepare(db: Db) {
       .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
       .where(eq(doctors.id, sql.placeholder('doctorId')))
       .prepare(),
-    schedules: db
+    schedulesOn: db
       .select(SCHEDULE_COLUMNS)
       .from(schedules)
-      .where(eq(schedules.doctorId, sql.placeholder('doctorId')))
+      .where(and(eq(schedules.doctorId, sql.placeholder('doctorId')), eq(schedules.weekday, sql.placeholder('weekday'))))
       .prepare(),
   };
 }
