@@ -12,6 +12,7 @@ const path = join(dir, 'b.sqlite');
 const { db, ctx } = createBenchClinicFile(path, { MAX_ACTIVE_APPOINTMENTS: '100' });
 const c = db.$client;
 if (process.env.SYNC) c.pragma(`synchronous = ${process.env.SYNC}`);
+if (process.env.CACHE) c.pragma(`cache_size = ${process.env.CACHE}`);
 const callers = Number(process.env.CALLERS ?? 16);
 const ms = Number(process.env.MS ?? 4000);
 const groups: number[] = [];

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
-import { bookByPhone, freeSlots, groupedWrite, observeGroupCommits, writeTx } from '../../src/sync/index.js';
+import { bookByPhone, freeSlots, groupedWrite, observeGroupCommits, tempCredentials, writeTx } from '../../src/sync/index.js';
 import { smsOutbox } from '../../src/db/schema.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 
@@ -35,6 +35,7 @@ describe('group commit of bookings', () => {
     observeGroupCommits((n) => groups.push(n));
     const slots = freeSlots(t.ctx, 1, DATE)!.slice(0, 12);
     expect(slots).toHaveLength(12);
+    await tempCredentials.prime();
     const results = await Promise.all(slots.map((s, i) => bookByPhone(t!.ctx, { phone: phone(i), doctorId: 1, date: DATE, time: s.time })));
     expect(results.every((r) => r.ok)).toBe(true);
     expect(new Set(results.map((r) => (r.ok ? r.value.token : ''))).size).toBe(12);
@@ -50,16 +51,24 @@ describe('group commit of bookings', () => {
   it('refuses the second booking of a seat in the same group and keeps everyone else’s', async () => {
     t = createTestDb();
     const [a, b] = freeSlots(t.ctx, 1, DATE)!;
+    await tempCredentials.prime(); // each new caller's password ready at once: the three arrive together
+    const groups: number[] = [];
+    observeGroupCommits((n) => groups.push(n));
     const results = await Promise.all([
       bookByPhone(t.ctx, { phone: phone(1), doctorId: 1, date: DATE, time: a!.time }),
       bookByPhone(t.ctx, { phone: phone(2), doctorId: 1, date: DATE, time: a!.time }), // same seat (capacity 1)
       bookByPhone(t.ctx, { phone: phone(3), doctorId: 1, date: DATE, time: b!.time }),
     ]);
-    expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'slot_taken', 'ok']);
+    expect(groups).toEqual([3]);
+    // Exactly one of the two gets the seat (in the order their passwords came from the stock).
+    const codes = results.map((r) => (r.ok ? 'ok' : r.code));
+    expect([...codes.slice(0, 2)].sort()).toEqual(['ok', 'slot_taken']);
+    expect(codes[2]).toBe('ok');
+    const refused = codes[0] === 'ok' ? phone(2) : phone(1);
     // The refused caller's new account went with its booking: no half-made state.
-    expect(countIn(t.path, `SELECT count(*) n FROM accounts WHERE phone = '${phone(2)}'`)).toBe(0);
+    expect(countIn(t.path, `SELECT count(*) n FROM accounts WHERE phone = '${refused}'`)).toBe(0);
+    expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE phone = '${refused}'`)).toBe(0);
     expect(countIn(t.path, `SELECT count(*) n FROM appointments`)).toBe(2);
-    expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE phone = '${phone(2)}'`)).toBe(0);
   });
 
   it('a write that throws fails alone: the rest of its group is committed', async () => {
