@@ -125,9 +125,9 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
     connectTimeoutMs: tuning.connectTimeoutMs,
     pingIntervalMs: tuning.pingIntervalMs,
   });
-  // Our own clients for both halves of ARI (issue 10; ari-client's swagger request building and
-  // per-event resource objects were over a third of this process's busy time): the link holds
-  // the event WebSocket and the app registration, REST calls go through the lean client.
+  // Our own clients for both halves of ARI (issue 10: ari-client's swagger request building and
+  // its per-event resource objects were the largest ARI costs in this process's profile): the
+  // link holds the event WebSocket and the app registration, REST goes through the lean client.
   const rest = createAriRest({
     url: config.ariUrl,
     username: config.ariUsername,
