@@ -3,7 +3,11 @@
 // Percentages are of the busy time (idle left out). --from/--to keep samples S seconds after the
 // profile's start (e.g. leave out start-up). "by caller" charges native and node: frames to the
 // nearest package or src/ folder on their stack (socket writes to whoever sent them); "by area"
-// charges each sample to the first area any frame of its stack belongs to.
+// charges each sample to the first area any frame of its stack belongs to. "by area, events cut at
+// the dispatch" does the same on the stack cut at src/ari/index.ts's onEvent (where both the old
+// ari-client link and the lean one hand an event to the sessions), so the ARI events area is the
+// event plumbing alone (framing, parsing, resource objects, emit) and what the sessions do with an
+// event, synchronously, goes to its own area (a REST request's socket write, a log line…).
 import { readFileSync } from 'node:fs';
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
@@ -42,6 +46,14 @@ const AREAS: [string, (stack: Frame[]) => boolean][] = [
   ['src/ari (sessions, dispatch)', (s) => s.some((f) => /src\/ari\//.test(f.url))],
   ['garbage collector', (s) => s[0]?.functionName === '(garbage collector)'],
 ];
+const EVENT_PLUMBING = (f: Frame) =>
+  (f.functionName === 'processMessage' && /ari-client/.test(f.url)) || /node_modules\/ws\//.test(f.url) || /src\/ari\/link\./.test(f.url);
+const CUT_AREAS: [string, (stack: Frame[]) => boolean][] = [
+  ['ARI events: plumbing up to the dispatch (ws, ari-client processMessage and resources, or src/ari/link)', (s) => s.some(EVENT_PLUMBING)],
+  ...AREAS.slice(1),
+];
+const isDispatch = (f: Frame) => f.functionName === 'onEvent' && /src\/ari\/index\./.test(f.url);
+const areaCut = new Map<string, number>();
 const area = new Map<string, number>();
 const fn = new Map<string, number>();
 const pkg = new Map<string, number>();
@@ -61,10 +73,15 @@ for (const [id, t] of self) {
   const stack: Frame[] = [];
   for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) stack.push(byId.get(cur)!.callFrame);
   add(area, AREAS.find(([, match]) => match(stack))?.[0] ?? 'other', t);
+  const d = stack.findIndex(isDispatch);
+  const cut = d < 0 ? stack : stack.slice(0, d + 1);
+  add(areaCut, CUT_AREAS.find(([, match]) => match(cut))?.[0] ?? 'other', t);
 }
 const show = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).forEach(([k, t]) => console.log(`${((t / total) * 100).toFixed(1).padStart(5)} %  ${k}`));
 console.log(`busy ${(total / 1e6).toFixed(2)} s sampled (idle left out)\n-- by area`);
 show(area);
+console.log('-- by area, events cut at the dispatch (src/ari/index.ts onEvent)');
+show(areaCut);
 console.log('-- by package (self)');
 show(pkg);
 console.log('-- by caller (native and node: frames charged to the nearest package on the stack)');

@@ -12,7 +12,7 @@ import { ivrLocale } from '../ivr/prompts.js';
 import { normalizePhone } from '../phone/index.js';
 import { logUrl, type Logger } from '../shared/logger.js';
 import { releaseHolds, tempCredentials, type SyncContext } from '../sync/index.js';
-import { AriLink, boundGlobalHttpPool, callOfEvent, errorText, type AriEventJson, type LinkState } from './link.js';
+import { AriLink, callOfEvent, errorText, type AriEventJson, type LinkState } from './link.js';
 import { createLeanAriOps, type AriOps, type ChannelSnapshot } from './ops.js';
 import { createAriRest } from './rest.js';
 import { CallSession, type SessionDeps } from './session.js';
@@ -113,7 +113,6 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
   const tuning: IvrTuning = { ...DEFAULT_IVR_TUNING, ...overrides };
   const log = logger.child({ role: 'ivr' });
   const app = config.ariApp;
-  boundGlobalHttpPool(config.ariUrl, tuning.maxHttpSockets);
 
   const link = new AriLink({
     url: config.ariUrl,
@@ -126,8 +125,9 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
     connectTimeoutMs: tuning.connectTimeoutMs,
     pingIntervalMs: tuning.pingIntervalMs,
   });
-  // REST calls go through the lean client (issue 10: ari-client's swagger request building was a
-  // quarter of this process's busy time); ari-client keeps the event WebSocket and registration.
+  // Our own clients for both halves of ARI (issue 10: ari-client's swagger request building and
+  // its per-event resource objects were the largest ARI costs in this process's profile): the
+  // link holds the event WebSocket and the app registration, REST goes through the lean client.
   const rest = createAriRest({
     url: config.ariUrl,
     username: config.ariUsername,

@@ -1,26 +1,29 @@
-// The ARI link: one ari-client connection (REST + event WebSocket) to Asterisk that stays up.
+// The ARI link: the event WebSocket to Asterisk (ws[s]://host:port/ari/events?app=<ARI_APP>),
+// which also registers the application, kept up for good.
 //
-// ari-client re-opens a dropped WebSocket by itself, but with a back-off that grows to 10 s and
-// gives up for good after 10 tries (WebSocketMaxRetries). SPEC §6 wants the IVR served again
-// within seconds of Asterisk's return and never giving up, so the link owns reconnection: when
-// the socket drops, the client is discarded and a new one is built from scratch (API description,
-// WebSocket, app registration), retrying forever with a back-off capped at 2 s. ari-client's own
-// retry loop is kept from starting (see #watchSocket); WebSocketMaxRetries and
-// WebSocketReconnecting are still handled, as a second line, the same way.
+// Our own `ws` client rather than ari-client (issue 10): ari-client loads Asterisk's whole API
+// description through swagger-client at every connect and, for each event, builds resource
+// objects with every ARI operation attached (16.6 % of the ivr process's busy main thread at 50
+// calls). Here each frame is parsed once and the plain object goes to the sessions; REST goes
+// through src/ari/rest.ts.
+//
+// SPEC §6 wants the IVR served again within seconds of Asterisk's return and never giving up, so
+// when the socket drops (or never opens) a new one is made, retrying forever with a back-off
+// capped at 2 s. A ping every pingIntervalMs finds a dead peer the kernel has not noticed; a
+// second registration of our app elsewhere (ApplicationReplaced) reports the link down.
+// Credentials go in the Authorization header only, never in a URL (Asterisk would also take
+// ?api_key=user:pass, which ari-client used), so no URL this link logs or sends carries them.
+import WebSocket, { type RawData } from 'ws';
 import { metrics } from '../metrics/index.js';
-import { EventEmitter } from 'node:events';
-import http from 'node:http';
-import https from 'node:https';
-import { createRequire } from 'node:module';
-import ariClient from 'ari-client';
 import { logUrl, type Logger } from '../shared/logger.js';
+import type { AriEventJson } from './ari-json.js';
 import { backoffDelays, cancellableSleep, withTimeout } from './time.js';
 
 export type LinkState = 'up' | 'down';
-export type AriEventJson = ariClient.EventJson;
-export type AriClient = ariClient.Client;
+export type { AriEventJson } from './ari-json.js';
 
 export interface AriLinkOptions {
+  /** ARI_URL: http(s)://host:port (credentials in it are ignored; username/password are used). */
   url: string;
   username: string;
   password: string;
@@ -29,17 +32,17 @@ export interface AriLinkOptions {
   /** First retry delay, doubled per failure up to backoffMaxMs (SPEC: capped at 2 s). */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
-  /** Loading the API description and opening the WebSocket must finish within this. */
+  /** Opening the WebSocket (connect, upgrade, registration) must finish within this. */
   connectTimeoutMs?: number;
   /** A WebSocket ping this often; no pong by the next one and the link is dropped and rebuilt. */
   pingIntervalMs?: number;
 }
 
 export interface AriLinkHandlers {
-  /** Every event of our application, in WebSocket order. Must not throw. */
+  /** Every event of our application, in WebSocket order, from the socket's first frame on. Must not throw. */
   onEvent(ev: AriEventJson): void;
-  /** After each (re)connect, once the app is registered. */
-  onUp(client: AriClient): Promise<void> | void;
+  /** After each (re)connect, once the app is registered (events may already be flowing). */
+  onUp(): Promise<void> | void;
   /** The link just went down (not called by stop()). */
   onDown(): void;
 }
@@ -58,64 +61,29 @@ export class AriUnavailableError extends Error {
   }
 }
 
-/**
- * ari-client sends REST requests through `request`/`shred` over Node's global HTTP agent, one
- * connection per request in flight. Asterisk's HTTP server allows `sessionlimit` (100) sessions,
- * so under load an unbounded pool fails calls with "HTTP session count exceeded". A bounded pool
- * queues requests instead. Process-wide: the adapter is the only user of the global agent.
- */
-export function boundGlobalHttpPool(url: string, maxSockets = 32): http.Agent {
-  const agent = url.startsWith('https:') ? https.globalAgent : http.globalAgent;
-  if (!(agent.maxSockets <= maxSockets)) agent.maxSockets = maxSockets;
-  return agent;
+/** The events URL for ARI_URL (http→ws, https→wss), without credentials. */
+export function ariEventsUrl(url: string, app: string): string {
+  const u = new URL(url);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.username = '';
+  u.password = '';
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/ari/events`;
+  u.search = new URLSearchParams({ app, subscribeAll: 'false' }).toString();
+  u.hash = '';
+  return u.toString();
 }
 
-/**
- * swagger-client 2.0.26 (under ari-client) prints "This API is using a deprecated version of
- * Swagger!" with console.log on every connect, through a global `log` function it defines. That
- * would put a non-JSON line into the JSON log on stdout, so it is sent to the debug log instead.
- */
-function quietSwaggerLog(logger: Logger): void {
-  const g = globalThis as { log?: unknown };
-  const current = g.log as ({ history?: unknown[] } & ((...a: unknown[]) => void)) | undefined;
-  if (typeof current !== 'function' || (current as { medq?: boolean }).medq) return;
-  const quiet = Object.assign((...args: unknown[]) => logger.debug({ swagger: args.map(String) }, 'swagger-client'), {
-    medq: true,
-  });
-  g.log = quiet;
-}
-
-/**
- * swagger-client 2.0.26 (under ari-client) reports a failed API-description load by calling the
- * failure callback (ari-client then rejects connect()) and then *throwing* the message from inside
- * an HTTP response handler, where nothing can catch it: an Asterisk answering 401 (wrong
- * ARI_PASSWORD) or 503 (still booting) would end the process with an uncaught exception instead
- * of a retry. The throw is dropped; the failure callback still runs, so connect() still rejects.
- */
-function hardenSwaggerClient(): void {
-  const requireHere = createRequire(import.meta.url);
-  const swagger = createRequire(requireHere.resolve('ari-client'))('swagger-client') as {
-    SwaggerApi?: { prototype: { fail?: (message: unknown) => void; failure?: (message: unknown) => void; medqHardened?: boolean } };
-  };
-  const proto = swagger.SwaggerApi?.prototype;
-  if (!proto || typeof proto.fail !== 'function' || proto.medqHardened) return;
-  proto.fail = function fail(this: { failure?: (message: unknown) => void }, message: unknown) {
-    this.failure?.(message);
-  };
-  proto.medqHardened = true;
-}
-
-/** The private parts of ari-client 2.2.0 the link relies on (the version is pinned exactly). */
-interface ClientInternals {
-  _ws?: EventEmitter & { terminate?(): void };
-  _wsClosed?: boolean;
-}
+/** How long a deliberate close waits for Asterisk's close frame before dropping the socket. */
+const CLOSE_GRACE_MS = 1_000;
 
 export class AriLink {
   readonly #opts: Required<Omit<AriLinkOptions, 'logger'>>;
   readonly #log: Logger;
+  readonly #eventsUrl: string;
+  readonly #auth: string;
   #handlers: AriLinkHandlers | null = null;
-  #client: AriClient | null = null;
+  /** The current WebSocket (open, or opening), null between connections. */
+  #socket: WebSocket | null = null;
   #state: LinkState = 'down';
   #stopped = false;
   /** Resolves when stop() is called, so a connect in progress is not waited out. */
@@ -125,6 +93,9 @@ export class AriLink {
   #closeCurrent: (() => void) | null = null;
   #loop: Promise<void> | null = null;
   #connects = 0;
+  /** Frames that were not an ARI event: logged at warn the first time, then now and then. */
+  #badFrames = 0;
+  #lastBadFrameLog = 0;
   /** ARI_URL as logged: without credentials, should the URL carry any. */
   readonly #where: string;
 
@@ -141,6 +112,8 @@ export class AriLink {
     };
     this.#log = opts.logger;
     this.#where = logUrl(this.#opts.url);
+    this.#eventsUrl = ariEventsUrl(this.#opts.url, opts.app);
+    this.#auth = 'Basic ' + Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
     this.#stopSignal = new Promise((resolve) => (this.#signalStop = resolve));
   }
 
@@ -153,17 +126,17 @@ export class AriLink {
     return this.#connects;
   }
 
-  /** The current client (connected, or opening its WebSocket), or AriUnavailableError. */
-  client(): AriClient {
-    if (!this.#client) throw new AriUnavailableError();
-    return this.#client;
+  /**
+   * Whether requests to ARI make sense now: a WebSocket is open or opening (as with ari-client,
+   * whose client existed from the API description on). Throws AriUnavailableError otherwise.
+   */
+  assertAvailable(): void {
+    if (!this.#socket) throw new AriUnavailableError();
   }
 
   start(handlers: AriLinkHandlers): void {
     if (this.#loop) return;
     this.#handlers = handlers;
-    hardenSwaggerClient();
-    quietSwaggerLog(this.#log);
     this.#loop = this.#run();
   }
 
@@ -211,35 +184,29 @@ export class AriLink {
    * true once a connection that was up has ended (or false if stopped before it came up).
    */
   async #session(): Promise<boolean> {
-    const { url, username, password, app, connectTimeoutMs } = this.#opts;
-    const connecting = ariClient.connect(url, username, password);
-    const stopped = this.#stopSignal.then(() => null);
-    const client = await withTimeout(Promise.race([connecting, stopped]), connectTimeoutMs, 'ARI API description');
-    if (!client || this.#stopped) {
-      // Stopped meanwhile: a client that still arrives is closed at once.
-      void connecting.then((late) => this.#discard(late)).catch(() => undefined);
-      return false;
-    }
-
-    // Events are handled from the first one on (a call may arrive as the app registers);
-    // #discard removes this listener, so a dropped client's late events go nowhere.
-    this.#client = client;
-    client.on('*', (ev: AriEventJson) => {
-      try {
-        this.#handlers?.onEvent(ev);
-      } catch (err) {
-        // Thrown inside ari-client's WebSocket handler it would end the process.
-        this.#log.error({ call: callOfEvent(ev), err: errorText(err), event: ev.type }, 'ARI event handler failed');
-      }
+    const { app, connectTimeoutMs } = this.#opts;
+    const ws = new WebSocket(this.#eventsUrl, {
+      headers: { authorization: this.#auth },
+      handshakeTimeout: connectTimeoutMs,
+      perMessageDeflate: false,
+      followRedirects: false,
     });
-    const started = client.start(app);
-    started.catch(() => undefined); // a failed start is seen through `closed` below
-    const closed = this.#watchSocket(client);
+    // Resolves with a reason when this socket closes or fails (ws emits 'close' after 'error').
+    const closed = new Promise<string>((resolve) => {
+      ws.on('error', (err) => resolve(`error: ${upgradeErrorText(err)}`));
+      ws.on('close', (code, reason) => resolve(`closed (${code}${reason.length > 0 ? `: ${reason.toString()}` : ''})`));
+    });
+    // Events are handled from the first frame on (a call may arrive as the app registers);
+    // #discard removes this listener, so a dropped socket's late frames go nowhere.
+    ws.on('message', (data, isBinary) => this.#onFrame(ws, data, isBinary));
+    this.#socket = ws;
 
+    const opened = new Promise<void>((resolve) => ws.once('open', () => resolve()));
+    const stopped = this.#stopSignal.then(() => null);
     try {
       await withTimeout(
         Promise.race([
-          started,
+          opened,
           closed.then((why) => Promise.reject(new Error(`WebSocket closed before it opened: ${why}`))),
           stopped,
         ]),
@@ -247,37 +214,24 @@ export class AriLink {
         'ARI WebSocket',
       );
     } catch (err) {
-      this.#discard(client);
+      this.#discard(ws);
       throw err;
     }
     if (this.#stopped) {
-      this.#discard(client);
+      this.#discard(ws);
       return false;
     }
 
-    // Asterisk sends ApplicationReplaced when another WebSocket registers the same app name
-    // (a second ivr process on this Asterisk): from then on every event goes to the other one.
-    // Re-registering would only take the calls back and forth, so this link reports itself
-    // down, says why, and stays out of the way until its connection ends.
-    client.on('ApplicationReplaced', () => {
-      if (this.#client !== client || this.#state !== 'up') return;
-      this.#state = 'down';
-      metrics.ariUp.set(0);
-      this.#log.error(
-        { ari: this.#where, app },
-        `another process registered ARI application '${app}' on this Asterisk; this one no longer receives calls (run one ivr process per Asterisk)`,
-      );
-      this.#handlers?.onDown();
-    });
+    // Open means registered: Asterisk registers the app as it accepts the upgrade.
     this.#state = 'up';
     this.#connects += 1;
     metrics.ariUp.set(1);
     if (this.#connects > 1) metrics.reconnects.inc({ link: 'ari' });
-    this.#closeCurrent = () => this.#discard(client);
-    const stopPing = this.#keepAlive(client);
+    this.#closeCurrent = () => this.#discard(ws);
+    const stopPing = this.#keepAlive(ws);
     this.#log.info({ ari: this.#where, app, connects: this.#connects }, 'ARI connected; application registered');
     try {
-      await this.#handlers?.onUp(client);
+      await this.#handlers?.onUp();
     } catch (err) {
       this.#log.error({ err: errorText(err) }, 'ARI on-connect work failed');
     }
@@ -288,8 +242,7 @@ export class AriLink {
     const wasUp = this.#state === 'up';
     this.#state = 'down';
     metrics.ariUp.set(0);
-    this.#client = null;
-    this.#discard(client);
+    this.#discard(ws);
     if (!this.#stopped && wasUp) {
       this.#log.warn({ ari: this.#where, reason }, 'ARI link down; reconnecting');
       this.#handlers?.onDown();
@@ -297,45 +250,76 @@ export class AriLink {
     return true;
   }
 
-  /**
-   * Resolves (with a reason) when this client's WebSocket closes or fails. Runs before
-   * ari-client's own handlers and marks the close as deliberate, so ari-client does not start
-   * its retry loop on a client the link is about to discard.
-   */
-  #watchSocket(client: AriClient): Promise<string> {
-    const internals = client as unknown as ClientInternals;
-    return new Promise<string>((resolve) => {
-      const done = (why: string): void => {
-        internals._wsClosed = true;
-        resolve(why);
-      };
-      const ws = internals._ws;
-      if (ws && typeof ws.prependListener === 'function') {
-        ws.prependListener('error', (err: unknown) => done(`error: ${errorText(err)}`));
-        ws.prependListener('close', (code: unknown) => done(`closed (${String(code)})`));
+  /** One WebSocket frame: parsed once, handed on as a plain object. */
+  #onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    if (this.#socket !== ws) return;
+    let ev: AriEventJson;
+    try {
+      if (isBinary) throw new Error('a binary frame');
+      const parsed: unknown = JSON.parse(frameText(data));
+      if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { type?: unknown }).type !== 'string') {
+        throw new Error('not an ARI event (no type)');
       }
-      // Second line, if the first did not take: ari-client's own signals.
-      client.once('WebSocketReconnecting', (err: unknown) => done(`reconnecting: ${errorText(err)}`));
-      client.once('WebSocketMaxRetries', (err: unknown) => done(`WebSocketMaxRetries: ${errorText(err)}`));
-    });
+      ev = parsed as AriEventJson;
+    } catch (err) {
+      this.#badFrame(data, isBinary, err);
+      return;
+    }
+    try {
+      this.#handlers?.onEvent(ev);
+    } catch (err) {
+      // Thrown inside ws's frame handler it would end the process.
+      this.#log.error({ call: callOfEvent(ev), err: errorText(err), event: ev.type }, 'ARI event handler failed');
+    }
+    if (ev.type === 'ApplicationReplaced') this.#replaced(ws);
+  }
+
+  /** A frame that is not an event (Asterisk sends none): logged, without its content, and skipped. */
+  #badFrame(data: RawData, isBinary: boolean, err: unknown): void {
+    this.#badFrames += 1;
+    const now = Date.now();
+    const loud = this.#badFrames === 1 || now - this.#lastBadFrameLog >= 30_000;
+    if (loud) this.#lastBadFrameLog = now;
+    this.#log[loud ? 'warn' : 'debug'](
+      { ari: this.#where, bytes: frameBytes(data), binary: isBinary, err: errorText(err), badFrames: this.#badFrames },
+      'ARI sent a WebSocket frame that is not an event; ignored',
+    );
+  }
+
+  /**
+   * Asterisk sends ApplicationReplaced when another WebSocket registers the same app name (a
+   * second ivr process on this Asterisk): from then on every event goes to the other one.
+   * Re-registering would only take the calls back and forth, so this link reports itself down,
+   * says why, and stays out of the way until its connection ends.
+   */
+  #replaced(ws: WebSocket): void {
+    if (this.#socket !== ws || this.#state !== 'up') return;
+    const { app } = this.#opts;
+    this.#state = 'down';
+    metrics.ariUp.set(0);
+    this.#log.error(
+      { ari: this.#where, app },
+      `another process registered ARI application '${app}' on this Asterisk; this one no longer receives calls (run one ivr process per Asterisk)`,
+    );
+    this.#handlers?.onDown();
   }
 
   /** Pings the WebSocket; a missing pong means a dead peer the kernel has not noticed yet. */
-  #keepAlive(client: AriClient): () => void {
+  #keepAlive(ws: WebSocket): () => void {
     let answered = true;
     const onPong = (): void => {
       answered = true;
     };
-    client.on('pong', onPong);
+    ws.on('pong', onPong);
     const timer = setInterval(() => {
       if (!answered) {
-        this.#log.warn('ARI WebSocket did not answer a ping; dropping it');
-        (client as unknown as ClientInternals)._ws?.terminate?.();
+        this.#log.warn({ ari: this.#where }, 'ARI WebSocket did not answer a ping; dropping it');
+        ws.terminate();
         return;
       }
       answered = false;
       try {
-        client.ping();
+        ws.ping();
       } catch {
         // a closing socket: the close handler does the rest
       }
@@ -343,26 +327,40 @@ export class AriLink {
     timer.unref();
     return () => {
       clearInterval(timer);
-      client.off('pong', onPong);
+      ws.off('pong', onPong);
     };
   }
 
-  /** Closes a client for good; if ari-client's retry somehow reopens it, it is closed again. */
-  #discard(client: AriClient): void {
-    if (this.#client === client) this.#client = null;
-    client.removeAllListeners('*');
-    client.on('WebSocketConnected', () => safeStop(client));
-    client.on('error', () => undefined);
-    safeStop(client);
+  /** Closes a socket for good: a clean close (Asterisk logs an abrupt one), cut short after a second. */
+  #discard(ws: WebSocket): void {
+    if (this.#socket === ws) this.#socket = null;
+    ws.removeAllListeners('message');
+    if (ws.readyState === WebSocket.CONNECTING) {
+      ws.terminate();
+    } else if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CLOSING) {
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+      const cut = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+      cut.unref();
+      ws.once('close', () => clearTimeout(cut));
+    }
   }
 }
 
-function safeStop(client: AriClient): void {
-  try {
-    client.stop();
-  } catch {
-    // no socket yet
-  }
+function frameText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function frameBytes(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data.byteLength;
+}
+
+/** ws's upgrade failures name the status only; a 401 gets the likely cause. */
+function upgradeErrorText(err: unknown): string {
+  const text = errorText(err);
+  return /Unexpected server response: 401\b/.test(text) ? `${text} (ARI_USERNAME / ARI_PASSWORD refused)` : text;
 }
 
 export function errorText(err: unknown): string {

@@ -1,11 +1,11 @@
 // The ARI requests a call session makes, each bounded by a deadline. A channel or playback that
 // is already gone answers 404; for a call that is ending that is expected, so callers get a
 // `gone` result instead of an exception to handle.
-import type ariClient from 'ari-client';
+import type { ChannelJson } from './ari-json.js';
 import { errorText, type AriLink } from './link.js';
 import type { AriRest } from './rest.js';
 
-export type ChannelSnapshot = ariClient.ChannelJson;
+export type ChannelSnapshot = ChannelJson;
 
 /** What a session needs from Asterisk; an interface so the session can be tested without one. */
 export interface AriOps {
@@ -31,14 +31,13 @@ export function isNotFound(err: unknown): boolean {
 const enc = encodeURIComponent;
 
 /**
- * The same operations over the lean REST client (src/ari/rest.ts) instead of ari-client's
- * swagger-built requests. The link still gates them: while it is down they fail at once with
- * "ARI is not connected", as with ari-client.
+ * The session's operations over the lean REST client (src/ari/rest.ts). The link gates them:
+ * with no WebSocket open or opening they fail at once with "ARI is not connected".
  */
 export function createLeanAriOps(link: AriLink, rest: AriRest): AriOps {
   const call = <T>(what: string, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Record<string, string | number>): Promise<T> => {
     try {
-      link.client();
+      link.assertAvailable();
     } catch (err) {
       return Promise.reject(err);
     }

@@ -550,7 +550,7 @@ describe('ARI link without Asterisk', () => {
   it('keeps retrying with a capped back-off while the server is not ARI, reports down, and stops promptly', async () => {
     const hits: number[] = [];
     const server = http.createServer((req, res) => {
-      if (req.url?.startsWith('/ari/api-docs/resources.json')) hits.push(Date.now());
+      if (req.url?.startsWith('/ari/events?')) hits.push(Date.now());
       res.writeHead(503, { 'content-type': 'text/plain' }).end('not ready');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

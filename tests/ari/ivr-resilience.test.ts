@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inStasisOf } from '../../src/ari/index.js';
-import { AriLink, boundGlobalHttpPool } from '../../src/ari/link.js';
+import { AriLink } from '../../src/ari/link.js';
 import { isNotFound } from '../../src/ari/ops.js';
 import { createAriRest } from '../../src/ari/rest.js';
 import {
@@ -196,8 +196,6 @@ describe.skipIf(!real.available)('IVR resilience on a real Asterisk', () => {
   }, 90_000);
 
   it('a burst of 200 ARI requests: an unbounded pool hits Asterisk\'s 100-session limit, the bounded pool (≤ 32) gets every answer; a replaced app reports down', async () => {
-    boundGlobalHttpPool(ast.ariUrl, 32);
-    expect(http.globalAgent.maxSockets).toBe(32);
     const { logger, lines } = memoryLogger();
     const link = new AriLink({ url: ast.ariUrl, username: ast.ariUser, password: ast.ariPassword, app: 'medq-pool-check', logger });
     let ready!: () => void;
@@ -205,7 +203,6 @@ describe.skipIf(!real.available)('IVR resilience on a real Asterisk', () => {
     link.start({ onEvent: () => undefined, onUp: () => ready(), onDown: () => undefined });
     try {
       await up;
-      const client = link.client();
 
       // Control: the same burst over an unbounded pool, one connection per request in flight.
       const unbounded = new http.Agent({ keepAlive: true, maxSockets: Infinity });
@@ -227,23 +224,8 @@ describe.skipIf(!real.available)('IVR resilience on a real Asterisk', () => {
       const logBefore = (await ast.readLog()).length;
       await sleep(500); // let Asterisk close those sessions
 
-      let peak = 0;
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, Object.values(http.globalAgent.sockets).reduce((a, s) => a + (s?.length ?? 0), 0));
-      }, 2);
-      const results = await Promise.allSettled(Array.from({ length: 200 }, () => client.channels.list()));
-      clearInterval(sampler);
-      const failed = results.filter((r) => r.status === 'rejected');
-      console.log(
-        '[ivr] ARI burst of 200 requests:',
-        JSON.stringify({ unboundedFailed: controlFailed, boundedFailed: failed.length, boundedPeakSockets: peak }),
-      );
-      expect(failed).toEqual([]);
-      expect(peak).toBeGreaterThan(1);
-      expect(peak).toBeLessThanOrEqual(32);
-      expect((await ast.readLog()).slice(logBefore)).not.toMatch(/session count exceeded/i);
-
       // The same burst through the lean REST client the sessions use (keep-alive, ≤ 32).
+      // (The link's WebSocket carries the app registration; its REST is this client.)
       const rest = createAriRest({ url: ast.ariUrl, username: ast.ariUser, password: ast.ariPassword, timeoutMs: 5_000, maxSockets: 32 });
       try {
         let leanPeak = 0;

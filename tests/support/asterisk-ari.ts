@@ -1,5 +1,6 @@
 // A test caller for a real Asterisk, driven over ARI with plain fetch and a WebSocket (not
-// ari-client: that library keeps process-wide credentials, and the app under test uses it).
+// ari-client: that library keeps process-wide credentials; the app under test speaks ARI with its
+// own clients, src/ari/link.ts and rest.ts).
 //
 // The caller places Local-channel calls into the dialplan exactly where a trunk call lands
 // (`Local/<did>@medq-inbound/n`): the ;2 half runs medq-inbound -> Stasis(medq) (the app under

@@ -1,7 +1,9 @@
-// Types for the parts of ari-client 2.2.0 this project uses (the package ships none).
-// An ambient script (no top-level import/export), so `import ariClient from 'ari-client'` finds it.
+// Types for the parts of ari-client 2.2.0 the benchmarks use (the package ships none): the minimal
+// app (bench/minimal-app.ts, the IVR baseline) and bench/ari-rest.ts. MedQ itself no longer uses
+// ari-client (src/ari/link.ts and rest.ts speak ARI directly). An ambient script (no top-level
+// import/export), so `import ariClient from 'ari-client'` finds it.
 // REST operations are generated at run time from Asterisk's own API description; only the ones
-// the adapter calls are declared. They reject with an Error whose message is ARI's JSON body
+// used are declared. They reject with an Error whose message is ARI's JSON body
 // (e.g. `{"message":"Channel not found"}`) and carries no status code.
 declare module 'ari-client' {
   import type { EventEmitter } from 'node:events';

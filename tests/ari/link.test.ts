@@ -1,0 +1,245 @@
+// The ARI link's own WebSocket client (src/ari/link.ts) against a fake ARI events endpoint (a `ws`
+// server): what it asks for, how frames reach the sessions, and what it does when the socket
+// misbehaves. The same guarantees on a real Asterisk (restart, ApplicationReplaced, orphans) are in
+// ivr-resilience.test.ts.
+import type { IncomingMessage } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AriEventJson } from '../../src/ari/ari-json.js';
+import { AriLink } from '../../src/ari/link.js';
+import { memoryLogger, sleep } from './support-ivr.js';
+
+async function until(pred: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+const PASSWORD = 'pa55-not-in-any-log';
+
+/** A fake ARI events endpoint: records each upgrade request and hands out the sockets. */
+async function fakeAri(opts: { autoPong?: boolean; refuse?: number } = {}) {
+  const requests: IncomingMessage[] = [];
+  const sockets: WebSocket[] = [];
+  const closes: number[] = [];
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    autoPong: opts.autoPong ?? true,
+    verifyClient: (info, done) => {
+      requests.push(info.req);
+      if (opts.refuse) done(false, opts.refuse);
+      else done(true);
+    },
+  });
+  let onConnection: (ws: WebSocket) => void = () => undefined;
+  wss.on('connection', (ws) => {
+    sockets.push(ws);
+    ws.on('close', (code) => closes.push(code));
+    onConnection(ws);
+  });
+  await new Promise<void>((r) => wss.once('listening', () => r()));
+  const port = (wss.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    sockets,
+    closes,
+    /** Runs on every new connection (before the client sees anything else). */
+    set onConnection(fn: (ws: WebSocket) => void) {
+      onConnection = fn;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of wss.clients) s.terminate();
+        wss.close(() => r());
+      }),
+  };
+}
+
+const event = (type: string, extra: Record<string, unknown> = {}): AriEventJson => ({
+  type,
+  application: 'medq',
+  timestamp: new Date().toISOString(),
+  ...extra,
+});
+
+describe('ARI link: its own WebSocket client', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function setUp(opts: Parameters<typeof fakeAri>[0] & { pingIntervalMs?: number } = {}) {
+    const server = await fakeAri(opts);
+    const { logger, lines } = memoryLogger();
+    const link = new AriLink({
+      url: `http://medq:${PASSWORD}@${server.url.slice('http://'.length)}/`,
+      username: 'medq',
+      password: PASSWORD,
+      app: 'medq',
+      logger,
+      backoffInitialMs: 20,
+      backoffMaxMs: 100,
+      connectTimeoutMs: 1_000,
+      ...(opts.pingIntervalMs ? { pingIntervalMs: opts.pingIntervalMs } : {}),
+    });
+    cleanups.push(server.close);
+    cleanups.push(() => link.stop());
+    return { server, link, lines };
+  }
+
+  it('asks for /ari/events?app=…&subscribeAll=false with basic auth and no credentials in the URL; events arrive as parsed objects, in order; frames that are not events are logged without their content and skipped', async () => {
+    const { server, link, lines } = await setUp();
+    const seen: AriEventJson[] = [];
+    let ups = 0;
+    link.start({ onEvent: (ev) => seen.push(ev), onUp: () => void (ups += 1), onDown: () => undefined });
+    await until(() => link.state() === 'up' && ups === 1, 'link up');
+
+    const req = server.requests[0]!;
+    expect(req.url).toBe('/ari/events?app=medq&subscribeAll=false');
+    expect(req.headers.authorization).toBe('Basic ' + Buffer.from(`medq:${PASSWORD}`).toString('base64'));
+
+    const ws = server.sockets[0]!;
+    const a = event('StasisStart', { channel: { id: 'c1' }, args: ['7000'] });
+    const b = event('ChannelDtmfReceived', { channel: { id: 'c1' }, digit: '1' });
+    ws.send(JSON.stringify(a));
+    ws.send('{"type":"ChannelDtmfReceived","caller":"+91 98765 00000"'); // cut short
+    ws.send('{"no":"type","caller":"+91 98765 00000"}');
+    ws.send('"+91 98765 00000"');
+    ws.send(Buffer.from('{"type":"binary"}'), { binary: true });
+    ws.send(JSON.stringify(b));
+    await until(() => seen.length === 2, 'both events');
+    expect(seen).toEqual([a, b]);
+    expect(Object.getPrototypeOf(seen[0])).toBe(Object.prototype); // a plain object, nothing attached
+
+    const bad = lines.filter((l) => l.msg === 'ARI sent a WebSocket frame that is not an event; ignored');
+    expect(bad).toHaveLength(4);
+    expect(bad.map((l) => l.level)).toEqual([40, 20, 20, 20]); // warn once, then debug (no log flood)
+    expect(link.state()).toBe('up');
+    expect(link.connects).toBe(1);
+    // Neither the frames' content nor the password reaches the log.
+    const all = lines.map((l) => JSON.stringify(l)).join('\n');
+    expect(all).not.toContain('98765');
+    expect(all).not.toContain(PASSWORD);
+    expect(all).toContain(`"ari":"http://127.0.0.1:`);
+  });
+
+  it('a handler that throws is logged with the event and the call; the next event is still delivered', async () => {
+    const { server, link, lines } = await setUp();
+    const seen: string[] = [];
+    link.start({
+      onEvent: (ev) => {
+        if (ev.type === 'StasisStart') throw new Error('boom');
+        seen.push(ev.type);
+      },
+      onUp: () => undefined,
+      onDown: () => undefined,
+    });
+    await until(() => link.state() === 'up', 'link up');
+    server.sockets[0]!.send(JSON.stringify(event('StasisStart', { channel: { id: 'c9' } })));
+    server.sockets[0]!.send(JSON.stringify(event('StasisEnd', { channel: { id: 'c9' } })));
+    await until(() => seen.length === 1, 'the next event');
+    expect(seen).toEqual(['StasisEnd']);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'ARI event handler failed', call: 'c9', event: 'StasisStart', err: 'boom' }));
+  });
+
+  it('a dropped socket: onDown, a new socket within the capped back-off, and an event Asterisk sends the moment it opens reaches the sessions while onUp is still at work', async () => {
+    const { server, link, lines } = await setUp();
+    const seen: string[] = [];
+    let downs = 0;
+    let finishUp: () => void = () => undefined;
+    let upsStarted = 0;
+    link.start({
+      onEvent: (ev) => seen.push(`${ev.type}:${(ev.channel as { id?: string } | undefined)?.id ?? ''}`),
+      // The second onUp hangs (its channel list, say, is slow) until the test lets it go.
+      onUp: () => {
+        upsStarted += 1;
+        if (upsStarted === 2) return new Promise<void>((r) => (finishUp = r));
+      },
+      onDown: () => void (downs += 1),
+    });
+    await until(() => link.state() === 'up', 'first connect');
+    server.onConnection = (ws) => {
+      ws.send(JSON.stringify(event('StasisStart', { channel: { id: 'early' } })));
+      ws.send(JSON.stringify(event('ChannelDtmfReceived', { channel: { id: 'early' }, digit: '5' })));
+    };
+    const droppedAt = Date.now();
+    server.sockets[0]!.terminate();
+    await until(() => downs === 1, 'onDown');
+    await until(() => seen.length === 2, 'the events on the new socket');
+    expect(Date.now() - droppedAt).toBeLessThan(1_000); // back-off here capped at 100 ms
+    expect(seen).toEqual(['StasisStart:early', 'ChannelDtmfReceived:early']);
+    expect(upsStarted).toBe(2); // onUp is running, not finished
+    expect(link.state()).toBe('up');
+    expect(link.connects).toBe(2);
+    expect(lines.some((l) => l.level === 40 && l.msg === 'ARI link down; reconnecting')).toBe(true);
+    finishUp();
+  });
+
+  it('a peer that stops answering pings is dropped and the link rebuilt', async () => {
+    const { server, link, lines } = await setUp({ autoPong: false, pingIntervalMs: 50 });
+    let downs = 0;
+    link.start({ onEvent: () => undefined, onUp: () => undefined, onDown: () => void (downs += 1) });
+    await until(() => link.connects >= 2, 'a second connection', 3_000);
+    expect(downs).toBeGreaterThanOrEqual(1);
+    expect(lines.some((l) => l.level === 40 && l.msg === 'ARI WebSocket did not answer a ping; dropping it')).toBe(true);
+    expect(server.requests.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('ApplicationReplaced: the link says why, reports down once, and does not re-register while its socket stays open', async () => {
+    const { server, link, lines } = await setUp();
+    let downs = 0;
+    link.start({ onEvent: () => undefined, onUp: () => undefined, onDown: () => void (downs += 1) });
+    await until(() => link.state() === 'up', 'link up');
+    server.sockets[0]!.send(JSON.stringify(event('ApplicationReplaced')));
+    await until(() => link.state() === 'down', 'down');
+    await sleep(300);
+    expect(downs).toBe(1);
+    expect(server.requests).toHaveLength(1);
+    expect(lines.filter((l) => l.level === 50 && /another process registered ARI application 'medq'/.test(l.msg))).toHaveLength(1);
+  });
+
+  it('wrong credentials (401): retried, logged with the likely cause and without the password', async () => {
+    const { server, link, lines } = await setUp({ refuse: 401 });
+    link.start({ onEvent: () => undefined, onUp: () => undefined, onDown: () => undefined });
+    await until(() => server.requests.length >= 3, 'three attempts');
+    expect(link.state()).toBe('down');
+    const warn = lines.find((l) => l.msg === 'cannot connect to ARI; retrying' && l.level === 40);
+    expect(warn?.err).toMatch(/401.*ARI_USERNAME \/ ARI_PASSWORD refused/);
+    expect(lines.map((l) => JSON.stringify(l)).join('\n')).not.toContain(PASSWORD);
+  });
+
+  it('stop() closes the socket cleanly (code 1000) and promptly; stop() during a connect that hangs is prompt too', async () => {
+    const { server, link } = await setUp();
+    link.start({ onEvent: () => undefined, onUp: () => undefined, onDown: () => undefined });
+    await until(() => link.state() === 'up', 'link up');
+    let t0 = Date.now();
+    await link.stop();
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    await until(() => server.closes.length === 1, 'the server sees the close');
+    expect(server.closes).toEqual([1000]);
+    expect(link.state()).toBe('down');
+
+    // A server that accepts TCP but never answers the upgrade.
+    const net = await import('node:net');
+    const silent = net.createServer((s) => s.resume()); // reads (and so sees the client's close) but never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => silent.close(() => r())));
+    const hanging = new AriLink({
+      url: `http://127.0.0.1:${(silent.address() as { port: number }).port}`,
+      username: 'medq',
+      password: PASSWORD,
+      app: 'medq',
+      logger: memoryLogger().logger,
+      connectTimeoutMs: 10_000,
+    });
+    hanging.start({ onEvent: () => undefined, onUp: () => undefined, onDown: () => undefined });
+    await sleep(200);
+    t0 = Date.now();
+    await hanging.stop();
+    expect(Date.now() - t0).toBeLessThan(500);
+  });
+});
