@@ -1,21 +1,21 @@
 // Password and code hashing, and the rules for usernames and passwords.
-import { hash, verify } from '@node-rs/argon2';
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { argon2Hash, argon2Verify } from './hash-thread.js';
 import { fail, type Fail } from './result.js';
 
 /**
- * argon2id with OWASP's baseline (19 MiB, 2 passes, 1 lane): ~75 ms per hash on these machines,
- * computed on libuv's thread pool before any write transaction opens.
+ * argon2id with OWASP's baseline (19 MiB, 2 passes, 1 lane): ~15–30 ms of a core per hash on these
+ * machines, computed on a thread of its own (src/sync/hash-thread.ts) before any write transaction opens.
  */
 const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2);
+  return argon2Hash(password, ARGON2);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await argon2Verify(passwordHash, password);
   } catch {
     return false;
   }
