@@ -3,7 +3,7 @@
 // A new caller's booking needs an argon2id hash of the temporary password sent to them by SMS
 // (~75 ms of a core, longer under load). Hashed when the caller presses "confirm", it sat on the
 // critical path of the key→prompt time at key 3 (issue 10). So a small stock of fresh
-// {password, hash} pairs is kept ready: made on libuv's thread pool (never on the event loop),
+// {password, hash} pairs is kept ready: made on the argon2 thread (src/sync/hash-thread.ts),
 // refilled shortly after each use (one hash at a time), and handed out once each. A caller arriving when the stock is empty
 // gets a pair hashed for them there and then, as before. The pairs only ever live in this
 // process's memory and are random and unassigned until taken.
