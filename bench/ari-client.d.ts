@@ -9,37 +9,11 @@ declare module 'ari-client' {
   import type { EventEmitter } from 'node:events';
 
   namespace ariClient {
-    interface ChannelJson {
-      id: string;
-      name: string;
-      state: string;
-      caller: { name: string; number: string };
-      connected?: { name: string; number: string };
-      dialplan: { context: string; exten: string; priority: number; app_name?: string; app_data?: string };
-      creationtime: string;
-      language?: string;
-    }
-
-    interface PlaybackJson {
-      id: string;
-      media_uri: string;
-      next_media_uri?: string;
-      target_uri: string;
-      language?: string;
-      state: string;
-    }
-
+    // The JSON shapes are Asterisk's, the same MedQ's own adapter reads.
+    type ChannelJson = import('../src/ari/ari-json.js').ChannelJson;
+    type PlaybackJson = import('../src/ari/ari-json.js').PlaybackJson;
     /** A WebSocket event as Asterisk sent it (ari-client passes the parsed JSON through). */
-    interface EventJson {
-      type: string;
-      application: string;
-      timestamp: string;
-      channel?: ChannelJson;
-      playback?: PlaybackJson;
-      digit?: string;
-      args?: string[];
-      [key: string]: unknown;
-    }
+    type EventJson = import('../src/ari/ari-json.js').AriEventJson;
 
     interface Client extends EventEmitter {
       channels: {

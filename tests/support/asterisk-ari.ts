@@ -9,6 +9,7 @@
 // channel: playbacks started and finished, DTMF received, hang-ups.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
+import type { PlaybackJson } from '../../src/ari/ari-json.js';
 
 export interface AriConnection {
   /** Base URL without /ari, e.g. http://127.0.0.1:8088 (what ari-client's connect() takes). */
@@ -28,14 +29,7 @@ export interface AriChannel {
   language?: string;
 }
 
-export interface AriPlayback {
-  id: string;
-  media_uri: string;
-  next_media_uri?: string;
-  target_uri: string;
-  language?: string;
-  state: string;
-}
+export type { PlaybackJson as AriPlayback } from '../../src/ari/ari-json.js';
 
 export interface AriEvent {
   type: string;
@@ -44,7 +38,7 @@ export interface AriEvent {
   timestamp: string;
   asterisk_id?: string;
   channel?: AriChannel;
-  playback?: AriPlayback;
+  playback?: PlaybackJson;
   digit?: string;
   duration_ms?: number;
   args?: string[];
