@@ -76,9 +76,5 @@ export function createTempCredentialStock(size = 16, parallel = 1, refillDelayMs
   };
 }
 
-/**
- * The process's stock (the IVR role primes it when it starts). 64 pairs (a few KB): a clinic's
- * opening-hour burst of new callers is served from it; with 16, at 150–200 simultaneous new
- * callers the rest waited for hashes made there and then (issue 10).
- */
-export const tempCredentials: TempCredentialStock = createTempCredentialStock(64);
+/** The process's stock (the IVR role primes it when it starts). */
+export const tempCredentials: TempCredentialStock = createTempCredentialStock();
