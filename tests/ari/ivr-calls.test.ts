@@ -5,6 +5,7 @@
 import { renderMetrics } from '../../src/metrics/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import WebSocket from 'ws';
 import { numberSounds } from '../../src/ari/say-sounds.js';
 import { hashPassword, registerAccount } from '../../src/sync/index.js';
 import {
@@ -368,8 +369,34 @@ describe.skipIf(!real.available)('IVR calls on a real Asterisk', () => {
     expect(booked(phone)).toMatchObject([{ doctor_id: 1, status: 'booked' }]);
   }, 60_000);
 
-  it('npm run call: Ctrl-C hangs the call up, and both halves of it are gone', { timeout: 60_000, retry: 1 }, async () => {
+  /**
+   * Waits until Asterisk answers an events WebSocket upgrade again. After an earlier terminal
+   * phone's subscribeAll app, Asterisk has been seen to leave upgrades unanswered for over a
+   * minute (about 1 full suite in 3; cause not found, see the README's notes): the phone under test
+   * would then time out before it could place its call.
+   */
+  async function ariUpgradesAnswered(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const url = `${ast.ariUrl.replace(/^http/, 'ws')}/ari/events?app=medq-probe-${process.pid}`;
+      const auth = 'Basic ' + Buffer.from(`${ast.ariUser}:${ast.ariPassword}`).toString('base64');
+      const ok = await new Promise<boolean>((resolve) => {
+        const socket = new WebSocket(url, { headers: { authorization: auth }, handshakeTimeout: 5_000 });
+        socket.once('open', () => {
+          socket.close();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+      if (ok) return;
+      if (Date.now() > until) throw new Error(`Asterisk answered no ARI WebSocket upgrade for ${timeoutMs} ms`);
+      await sleep(1_000);
+    }
+  }
+
+  it('npm run call: Ctrl-C hangs the call up, and both halves of it are gone', { timeout: 240_000, retry: 1 }, async () => {
     const phone = '+919876500008';
+    await ariUpgradesAnswered(150_000);
     const { child, out, exited } = terminalPhone(phone);
     try {
       await expect.poll(out, { timeout: 40_000 }).toMatch(/🔊 Welcome to MedQ Demo Clinic/);
