@@ -62,7 +62,6 @@ function flush(client: Database.Database, q: Queue): void {
   const group = q.pending.splice(0, MAX_GROUP);
   q.scheduled = q.pending.length > 0;
   if (q.scheduled) setImmediate(() => flush(client, q));
-  if (group.length === 0) return;
   observer?.(group.length);
 
   if (group.length === 1 || client.inTransaction) {

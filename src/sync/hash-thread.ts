@@ -1,4 +1,4 @@
-// argon2id on a thread of its own.
+// argon2id on threads of their own (one per core, at most 4).
 //
 // @node-rs/argon2's async hash() runs the passes on libuv's pool but sets each hash up on the
 // calling thread: 0–5 ms of the event loop per hash, measured (its 19 MiB block). In the IVR that
