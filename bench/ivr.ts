@@ -2,7 +2,7 @@
 // new callers keying 1 1 1 (main menu → doctors, doctor → slot offer, confirm → confirmation),
 // first against a minimal ari-client app (bench/minimal-app.ts), then against MedQ's ivr role
 // (bench/ivr-app.ts), each in a process of its own, at the same levels of simultaneous calls.
-// Latency is read from Asterisk's own event timestamps by an observer on a subscribeAll ARI
+// Latency is read from Asterisk's own event timestamps by an observer on an all-channels ARI
 // connection: ChannelDtmfReceived → the next PlaybackStarted on that channel.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -149,7 +149,7 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'medq-bench-ivr-'));
   const ast = await startAsterisk({ name: 'bench' });
   const t = createTestDb();
-  const observer = await AriEventStream.connect(ast, 'bench-observer', { subscribeAll: true });
+  const observer = await AriEventStream.connect(ast, 'bench-observer', { allChannels: true });
   const results: Record<'minimal' | 'medq' | 'baseline', LevelResult[]> = { minimal: [], medq: [], baseline: [] };
   const tb = opts.baseline ? createTestDb() : null;
   let runNo = Math.floor(Math.random() * 90);

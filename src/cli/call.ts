@@ -208,30 +208,28 @@ function onKeys(chunk: Buffer | string): void {
   }
 }
 
-/**
- * Asterisk can be slow to answer the upgrade while it still tears down an earlier phone's
- * subscribeAll application (seen in tests: a 10 s handshake timeout), so try again before giving up.
- */
 async function openEvents(url: URL): Promise<WebSocket> {
-  for (let attempt = 1; ; attempt++) {
-    const socket = new WebSocket(url, { headers: { authorization: auth }, handshakeTimeout: 10_000 });
-    const failed = await new Promise<Error | null>((resolve) => {
-      socket.once('open', () => resolve(null));
-      socket.once('error', (e) => resolve(e));
-    });
-    if (!failed) return socket;
-    socket.on('error', () => undefined); // a late second error of this attempt is not ours to report
-    socket.terminate();
-    if (attempt >= 3) throw new Error(`cannot open the ARI WebSocket at ${url.origin}: ${failed.message}`);
-  }
+  const socket = new WebSocket(url, { headers: { authorization: auth }, handshakeTimeout: 10_000 });
+  const failed = await new Promise<Error | null>((resolve) => {
+    socket.once('open', () => resolve(null));
+    socket.once('error', (e) => resolve(e));
+  });
+  if (!failed) return socket;
+  socket.terminate();
+  throw new Error(`cannot open the ARI WebSocket at ${url.origin}: ${failed.message}`);
 }
 
 async function main(): Promise<void> {
   const wsUrl = new URL(`${ariUrl.replace(/^http/, 'ws')}/ari/events`);
   wsUrl.searchParams.set('app', app);
-  // Playbacks happen on the IVR's half of the call, which is in the IVR's app, not ours.
-  wsUrl.searchParams.set('subscribeAll', 'true');
   ws = await openEvents(wsUrl);
+  // Playbacks happen on the IVR's half of the call, which is in the IVR's app, not ours: watch
+  // every channel (the half does not exist yet). Never subscribeAll: an app subscribed to all
+  // device states can deadlock Asterisk 22's ARI for good when its socket closes while a device
+  // state event is on its way to it (res_stasis_device_state joins its subscription under the
+  // session lock the event is waiting for); afterwards no ARI app can connect, the clinic's own
+  // included. Channel subscriptions end without that join.
+  await ari('POST', `/applications/${encodeURIComponent(app)}/subscription`, { eventSource: 'channel:' });
   ws.on('message', (data) => {
     try {
       onEvent(JSON.parse(data.toString()) as AriEvent);

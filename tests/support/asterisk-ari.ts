@@ -5,8 +5,10 @@
 // The caller places Local-channel calls into the dialplan exactly where a trunk call lands
 // (`Local/<did>@medq-inbound/n`): the ;2 half runs medq-inbound -> Stasis(medq) (the app under
 // test), the ;1 half is the caller's handset, in the harness's own Stasis app. The harness
-// subscribes to every event in Asterisk (subscribeAll), so it also sees what the app does to its
-// channel: playbacks started and finished, DTMF received, hang-ups.
+// subscribes to every channel and bridge in Asterisk, so it also sees what the app does to its
+// channel: playbacks started and finished, DTMF received, hang-ups. Not subscribeAll: an app
+// subscribed to all device states can deadlock Asterisk 22's ARI for good when its socket closes
+// (see src/cli/call.ts).
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { PlaybackJson } from '../../src/ari/ari-json.js';
@@ -134,6 +136,7 @@ export interface WaitOptions {
 export class AriEventStream extends EventEmitter {
   readonly events: AriEvent[] = [];
   readonly #url: string;
+  readonly #subscriptionUrl: string | null;
   readonly #auth: string;
   #ws: WebSocket | undefined;
   #closed = false;
@@ -145,14 +148,15 @@ export class AriEventStream extends EventEmitter {
   private constructor(
     conn: AriConnection,
     readonly app: string,
-    readonly subscribeAll: boolean,
+    readonly allChannels: boolean,
   ) {
     super();
     this.setMaxListeners(0);
-    const u = new URL(conn.ariUrl.replace(/\/+$/, '').replace(/^http/, 'ws') + '/ari/events');
+    const base = conn.ariUrl.replace(/\/+$/, '');
+    const u = new URL(base.replace(/^http/, 'ws') + '/ari/events');
     u.searchParams.set('app', app);
-    if (subscribeAll) u.searchParams.set('subscribeAll', 'true');
     this.#url = u.toString();
+    this.#subscriptionUrl = allChannels ? `${base}/ari/applications/${encodeURIComponent(app)}/subscription?eventSource=channel:,bridge:` : null;
     this.#auth = 'Basic ' + Buffer.from(`${conn.ariUser}:${conn.ariPassword}`).toString('base64');
   }
 
@@ -160,9 +164,9 @@ export class AriEventStream extends EventEmitter {
   static async connect(
     conn: AriConnection,
     app: string,
-    opts: { subscribeAll?: boolean; timeoutMs?: number } = {},
+    opts: { allChannels?: boolean; timeoutMs?: number } = {},
   ): Promise<AriEventStream> {
-    const s = new AriEventStream(conn, app, opts.subscribeAll ?? false);
+    const s = new AriEventStream(conn, app, opts.allChannels ?? false);
     s.#dial();
     try {
       await s.waitConnected(opts.timeoutMs ?? 10_000);
@@ -186,10 +190,13 @@ export class AriEventStream extends EventEmitter {
     const ws = new WebSocket(this.#url, { headers: { authorization: this.#auth }, handshakeTimeout: 5_000 });
     this.#ws = ws;
     ws.on('open', () => {
-      this.#open = true;
-      this.#opens += 1;
-      this.#retryMs = 100;
-      this.emit('open');
+      void this.#subscribe(ws).then((subscribed) => {
+        if (!subscribed || this.#ws !== ws || ws.readyState !== WebSocket.OPEN) return;
+        this.#open = true;
+        this.#opens += 1;
+        this.#retryMs = 100;
+        this.emit('open');
+      });
     });
     ws.on('message', (data) => {
       let ev: AriEvent;
@@ -212,6 +219,19 @@ export class AriEventStream extends EventEmitter {
       this.#timer = setTimeout(() => this.#dial(), this.#retryMs);
       this.#retryMs = Math.min(this.#retryMs * 2, 1_000);
     });
+  }
+
+  /** Subscribes the app (registered anew by each socket) to every channel and bridge; false: the socket is dropped to retry. */
+  async #subscribe(ws: WebSocket): Promise<boolean> {
+    if (!this.#subscriptionUrl) return true;
+    try {
+      const res = await fetch(this.#subscriptionUrl, { method: 'POST', headers: { authorization: this.#auth }, signal: AbortSignal.timeout(5_000) });
+      if (res.ok) return true;
+    } catch {
+      // Asterisk going away: the socket closes too
+    }
+    ws.terminate();
+    return false;
   }
 
   /** Resolves when the socket is open (now or after a reconnect). */
@@ -325,7 +345,7 @@ function matchMedia(m: MediaMatcher, p: PlaybackRecord): boolean {
 
 /**
  * What happens to one channel (found by id, or by name once it appears): playbacks on it (or on
- * a bridge it is in), DTMF it received, its hang-up. Built from the harness's subscribeAll stream.
+ * a bridge it is in), DTMF it received, its hang-up. Built from the harness's all-channels stream.
  */
 export class ChannelObserver {
   #id: string | undefined;
@@ -617,7 +637,7 @@ export class CallerHarness {
 
   static async connect(conn: AriConnection, opts: { app?: string; timeoutMs?: number } = {}): Promise<CallerHarness> {
     const app = opts.app ?? 'medq-harness';
-    const events = await AriEventStream.connect(conn, app, { subscribeAll: true, timeoutMs: opts.timeoutMs });
+    const events = await AriEventStream.connect(conn, app, { allChannels: true, timeoutMs: opts.timeoutMs });
     return new CallerHarness(new AriRest(conn), events, app);
   }
 
