@@ -15,6 +15,7 @@ import {
 } from './availability.js';
 import { abort, writeTx, type SyncContext, type Tx } from './context.js';
 import { ensureAccountPatient } from './accounts-in-tx.js';
+import { groupedWrite } from './group-commit.js';
 import { enqueueSms } from './outbox.js';
 import { textsForPhone } from './sms-language.js';
 import { fail, ok, type Result } from './result.js';
@@ -37,7 +38,15 @@ export interface BookedAppointment {
   doctorName: string;
 }
 
-export function bookForAccount(ctx: SyncContext, req: WebBookingRequest): Result<BookedAppointment, BookFailure> {
+/**
+ * Books for a web account. Bookings asked for together share one durable commit, as phone
+ * bookings do (src/sync/group-commit.ts); it resolves once the booking is on disk.
+ */
+export function bookForAccount(ctx: SyncContext, req: WebBookingRequest): Promise<Result<BookedAppointment, BookFailure>> {
+  return groupedWrite(ctx, () => bookForAccountInWriteTx(ctx, req));
+}
+
+function bookForAccountInWriteTx(ctx: SyncContext, req: WebBookingRequest): Result<BookedAppointment, BookFailure> {
   return bookingWriteTx(ctx, { doctorId: req.doctorId, date: req.date, time: req.time }, (tx): Result<BookedAppointment, BookFailure> => {
     const now = ctx.now();
     const account = tx.select().from(accounts).where(eq(accounts.id, req.accountId)).get();

@@ -74,7 +74,7 @@ describe('booking rules', () => {
   it('web booking goes to the account holder and queues the confirmation', async () => {
     const reg = registerAccount(t.ctx, { phone: '+919876543210', name: 'Asha', age: 30, username: 'asha', passwordHash: 'x' });
     if (!reg.ok) throw new Error();
-    const r = bookForAccount(t.ctx, { accountId: reg.value.id, doctorId: 2, date: '2026-12-01', time: '10:20' });
+    const r = await bookForAccount(t.ctx, { accountId: reg.value.id, doctorId: 2, date: '2026-12-01', time: '10:20' });
     expect(r).toMatchObject({ ok: true, value: { token: 'P-2' } });
     const row = t.db.select().from(appointments).get()!;
     expect(row).toMatchObject({ channel: 'web', personPhone: '+919876543210' });

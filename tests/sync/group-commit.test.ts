@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
-import { bookByPhone, freeSlots, groupedWrite, observeGroupCommits, tempCredentials, writeTx } from '../../src/sync/index.js';
+import { bookByPhone, bookForAccount, freeSlots, registerAccount, groupedWrite, observeGroupCommits, tempCredentials, writeTx } from '../../src/sync/index.js';
 import { smsOutbox } from '../../src/db/schema.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 
@@ -69,6 +69,34 @@ describe('group commit of bookings', () => {
     expect(countIn(t.path, `SELECT count(*) n FROM accounts WHERE phone = '${refused}'`)).toBe(0);
     expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE phone = '${refused}'`)).toBe(0);
     expect(countIn(t.path, `SELECT count(*) n FROM appointments`)).toBe(2);
+  });
+
+  it('web bookings join the same commits as phone bookings: one seat asked from both doors has one holder', async () => {
+    t = createTestDb();
+    const ctx = t.ctx;
+    const accounts = [1, 2, 3].map((n) => {
+      const reg = registerAccount(ctx, { phone: phone(100 + n), name: `Web ${n}`, age: 30, username: `web${n}`, passwordHash: 'x' });
+      if (!reg.ok) throw new Error(reg.code);
+      return reg.value.id;
+    });
+    const [a, b, c] = freeSlots(ctx, 1, DATE)!;
+    await tempCredentials.prime();
+    const groups: number[] = [];
+    observeGroupCommits((n) => groups.push(n));
+    const results = await Promise.all([
+      bookForAccount(ctx, { accountId: accounts[0]!, doctorId: 1, date: DATE, time: a!.time }),
+      bookByPhone(ctx, { phone: phone(1), doctorId: 1, date: DATE, time: a!.time }), // the same seat, by phone
+      bookForAccount(ctx, { accountId: accounts[1]!, doctorId: 1, date: DATE, time: b!.time }),
+      bookForAccount(ctx, { accountId: accounts[2]!, doctorId: 1, date: DATE, time: c!.time }),
+    ]);
+    expect(groups).toEqual([4]);
+    const codes = results.map((r) => (r.ok ? 'ok' : r.code));
+    expect([...codes.slice(0, 2)].sort()).toEqual(['ok', 'slot_taken']);
+    expect(codes.slice(2)).toEqual(['ok', 'ok']);
+    // Committed, with one confirmation SMS per booking, as a second connection sees it.
+    expect(countIn(t.path, `SELECT count(*) n FROM appointments WHERE status = 'booked'`)).toBe(3);
+    expect(countIn(t.path, `SELECT count(*) n FROM appointments WHERE slot_time = '${a!.time}'`)).toBe(1);
+    expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE kind = 'confirmation'`)).toBe(3);
   });
 
   it('a write that throws fails alone: the rest of its group is committed', async () => {

@@ -130,7 +130,7 @@ describe('a constraint violation in a booking is slot_taken, with nothing writte
     await book('+919000000001', '09:00');
     const reg = registerAccount(t.ctx, { phone: '+919000000002', name: 'Asha', age: 30, username: 'asha', passwordHash: 'x' });
     if (!reg.ok) throw new Error(reg.code);
-    const r = bookForAccount(t.ctx, { accountId: reg.value.id, doctorId: 1, date: TUESDAY, time: '10:00' });
+    const r = await bookForAccount(t.ctx, { accountId: reg.value.id, doctorId: 1, date: TUESDAY, time: '10:00' });
     expect(r).toMatchObject({ ok: false, code: 'slot_taken' });
     expect(tokensOfDay()).toHaveLength(1);
   });

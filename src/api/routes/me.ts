@@ -205,7 +205,7 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { doctor_id, date, time, patient_id } = request.body;
       const booked = unwrap(
-        bookForAccount(ctx, { accountId: request.account!.id, doctorId: doctor_id, date, time, ...(patient_id !== undefined ? { patientId: patient_id } : {}) }),
+        await bookForAccount(ctx, { accountId: request.account!.id, doctorId: doctor_id, date, time, ...(patient_id !== undefined ? { patientId: patient_id } : {}) }),
       );
       metrics.bookings.inc({ channel: 'web' });
       return reply.code(201).send(appointmentView(appointmentById(ctx, booked.appointmentId)!, ctx.now()));
