@@ -1,10 +1,11 @@
 // Profiling aid (issue 10): CALLERS callers booking at once in one process (group commit), on a
-// fresh bench file at synchronous=FULL; prints bookings/s and the group sizes.
+// fresh bench file at synchronous=FULL; prints bookings/s and the group sizes. WEB=1 books as the
+// web does (bookForAccount) instead of by phone.
 //   CALLERS=16 MS=4000 node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/book-callers.ts
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bookByPhone, observeGroupCommits } from '../src/sync/index.js';
+import { bookByPhone, bookForAccount, observeGroupCommits } from '../src/sync/index.js';
 import { benchBooking, createBenchClinicFile } from './lib/bench-clinic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medq-book-callers-'));
@@ -15,6 +16,12 @@ if (process.env.SYNC) c.pragma(`synchronous = ${process.env.SYNC}`);
 if (process.env.CACHE) c.pragma(`cache_size = ${process.env.CACHE}`);
 const callers = Number(process.env.CALLERS ?? 16);
 const ms = Number(process.env.MS ?? 4000);
+const web = process.env.WEB === '1';
+const accountOf = new Map((c.prepare('SELECT id, phone FROM accounts').all() as Array<{ id: number; phone: string }>).map((a) => [a.phone, a.id]));
+const book = (k: number) => {
+  const b = benchBooking(k);
+  return web ? bookForAccount(ctx, { accountId: accountOf.get(b.phone)!, doctorId: b.doctorId, date: b.date, time: b.time }) : bookByPhone(ctx, b);
+};
 const groups: number[] = [];
 observeGroupCommits((n) => groups.push(n));
 let i = 0;
@@ -23,7 +30,7 @@ const until = performance.now() + ms;
 const cpu0 = process.cpuUsage();
 await Promise.all(Array.from({ length: callers }, async () => {
   while (performance.now() < until) {
-    const r = await bookByPhone(ctx, benchBooking(i++));
+    const r = await book(i++);
     if (!r.ok) throw new Error(r.code);
     done++;
   }
