@@ -215,6 +215,7 @@ async function openEvents(url: URL): Promise<WebSocket> {
     socket.once('error', (e) => resolve(e));
   });
   if (!failed) return socket;
+  socket.on('error', () => undefined); // a late second error is not ours to report
   socket.terminate();
   throw new Error(`cannot open the ARI WebSocket at ${url.origin}: ${failed.message}`);
 }
