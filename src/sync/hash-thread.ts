@@ -20,12 +20,26 @@ export interface Argon2Options {
 
 type Job = { op: 'hash'; password: string; options: Argon2Options } | { op: 'verify'; hash: string; password: string };
 
+/**
+ * Hashes are work that can wait a few milliseconds; callers' key presses cannot. On a busy node a
+ * burst of new callers' hashes competed with the event loop and Asterisk for the cores (issue 10),
+ * so the hash threads run at a lower priority and take the CPU the calls leave.
+ */
+const HASH_THREAD_NICE = 10;
+
 // The worker is plain CommonJS given as text, so it loads the same way under tsx, vitest and the
 // built dist/ (a .ts worker file would need a loader in each).
 const argon2Module = createRequire(import.meta.url).resolve('@node-rs/argon2');
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const argon2 = require(${JSON.stringify(argon2Module)});
+// Below the event loop and Asterisk (nice ${HASH_THREAD_NICE}): on Linux a thread has a priority of its own.
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  require('node:os').setPriority(tid, ${HASH_THREAD_NICE});
+} catch {
+  // not Linux: the thread keeps the process's priority
+}
 parentPort.on('message', ({ id, job }) => {
   try {
     const value = job.op === 'hash' ? argon2.hashSync(job.password, job.options) : argon2.verifySync(job.hash, job.password);

@@ -1,8 +1,9 @@
-// argon2id on its own thread (src/sync/hash-thread.ts): the same standard hashes as before (old
+// argon2id on threads of its own, at a lower priority (src/sync/hash-thread.ts): the same standard hashes as before (old
 // accounts still log in), wrong and malformed inputs are a plain "no", and a command that hashes
 // once neither exits before its hash nor hangs after it.
 import { hash as libraryHash, verify as libraryVerify } from '@node-rs/argon2';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../src/sync/index.js';
@@ -25,6 +26,16 @@ describe('password hashing thread', () => {
     const checks = await Promise.all(hashes.map((h, i) => verifyPassword(h, passwords[(i + 1) % 8]!)));
     expect(checks.every((ok) => ok === false)).toBe(true);
     expect(await Promise.all(hashes.map((h, i) => verifyPassword(h, passwords[i]!)))).toEqual(Array(8).fill(true));
+  });
+
+  it.runIf(process.platform === 'linux')('hashes at a lower priority than the event loop (nice 10 on its threads, the main thread untouched)', async () => {
+    await hashPassword('warm the threads up');
+    // /proc/self/task/<tid>/stat: field 19 is the thread's nice value (after the name in parentheses).
+    const niceOf = (tid: string) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const tids = readdirSync('/proc/self/task');
+    const nices = tids.map(niceOf);
+    expect(niceOf(String(process.pid))).toBe(0);
+    expect(nices.filter((n) => n === 10).length).toBeGreaterThanOrEqual(1);
   });
 
   it('a command that hashes once prints the hash and exits by itself', () => {
