@@ -1,6 +1,5 @@
 // npm start: runs the roles named in MEDQ_ROLES (default all: api, ivr, sms) in one process on
 // one SQLite file. Roles can also run as separate processes on the same file.
-import { sql } from 'drizzle-orm';
 import { buildApp } from './api/app.js';
 import { assertWebTexts } from './api/web-texts.js';
 import { startIvrRole, type IvrRole } from './ari/index.js';
@@ -13,7 +12,7 @@ import { startupWarnings } from './shared/warnings.js';
 import { startSmsRole, type SmsRole } from './sms/index.js';
 import { loadDlt } from './sms/dlt.js';
 import { checkSmsCatalogs } from './sms/texts.js';
-import { createSyncContext, observeGroupCommits, otpBudgetRemaining, outboxGauges } from './sync/index.js';
+import { createSyncContext, databaseAnswers, observeGroupCommits, otpBudgetRemaining, outboxGauges } from './sync/index.js';
 
 const config = configOrExit('roles');
 const logger = createLogger(config.logLevel);
@@ -71,14 +70,7 @@ if (config.roles.has('sms')) {
 }
 
 const health: HealthProbes = {
-  db: () => {
-    try {
-      db.get(sql`select 1`);
-      return 'up';
-    } catch {
-      return 'down';
-    }
-  },
+  db: () => (databaseAnswers(db) ? 'up' : 'down'),
   ari: () => (ivr ? ivr.state() : 'disabled'),
   smpp: () => (sms ? sms.state() : 'disabled'),
 };

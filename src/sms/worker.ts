@@ -31,7 +31,7 @@ import type { Db } from '../db/client.js';
 import type { SmsKind } from '../db/schema.js';
 import type { Logger } from '../shared/logger.js';
 import { encodeSms, type SmsPayload } from './encoding.js';
-import * as store from './outbox-store.js';
+import { smsDelivery as store } from '../sync/index.js';
 import { receiptFromPdu, type Receipt } from './receipts.js';
 import { octetTlvField, type SmppLink, type SubmitOutcome } from './smpp-link.js';
 import type { Dlt } from './dlt.js';

@@ -80,3 +80,5 @@ export { queueDueReminders, dropStaleReminders, reminderStates, reminderKey, typ
 export { handleReply, parseReply, type InboundReply, type ReplyResult, type ReplyOutcome } from './replies.js';
 export { outboxGauges } from './outbox.js';
 export { phoneLanguage, setPhoneLanguage } from './language.js';
+// The sms role's outbox worker: claims, results, receipts (delivery state only).
+export * as smsDelivery from './sms-delivery.js';

@@ -15,6 +15,16 @@ import type { AccountRow } from './accounts-in-tx.js';
 export type ClinicRow = typeof clinics.$inferSelect;
 export type DoctorRow = typeof doctors.$inferSelect;
 
+/** The health probe's question: does the database answer a statement at all? */
+export function databaseAnswers(db: Db): boolean {
+  try {
+    db.get(sql`select 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function listClinics(ctx: SyncContext): ClinicRow[] {
   return ctx.db.select().from(clinics).orderBy(asc(clinics.id)).all();
 }

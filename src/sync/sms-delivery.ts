@@ -1,4 +1,5 @@
-// Every database statement of the sms role. It writes sms_outbox delivery-state columns and
+// Every database statement of the sms role's outbox worker (src/sms/worker.ts), here with every
+// other query of MedQ so a second SQL dialect comes in one place. It writes sms_outbox delivery-state columns and
 // sms_parts, nothing else. All functions are synchronous (better-sqlite3).
 //
 // Ownership of a row: a claim sets state='sending' and claimed_by=<claim token>. Every later
@@ -6,11 +7,11 @@
 // lost its claim (lease expired) cannot overwrite what the new owner does.
 import { and, asc, desc, eq, gt, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { preparedStatements } from '../sync/prepared.js';
-import type { Tx } from '../sync/context.js';
+import { preparedStatements } from './prepared.js';
+import type { Tx } from './context.js';
 import { smsOutbox, smsParts, type SmsKind, type SmsState } from '../db/schema.js';
-import { messageIdCandidates, canonicalMessageId, type Receipt } from './receipts.js';
-import { SECRET_SMS_KINDS } from './texts.js';
+import { messageIdCandidates, canonicalMessageId, type Receipt } from '../sms/receipts.js';
+import { SECRET_SMS_KINDS } from '../sms/texts.js';
 
 export interface ClaimedRow {
   id: number;
