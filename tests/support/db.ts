@@ -54,3 +54,26 @@ export function createTestDb(opts: { env?: Record<string, string>; seed?: SeedFi
     },
   };
 }
+
+/** SQLite's plan for `sql` (parameters bound to NULL: the plan does not depend on them). */
+export function plan(db: Db, sql: string): string {
+  const n = (sql.match(/\?/g) ?? []).length;
+  return (db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(n).fill(null)) as { detail: string }[]).map((r) => r.detail).join(' | ');
+}
+
+/** The SQL the connection prepares while `run` runs. */
+export function statementsOf(db: Db, run: () => unknown): string[] {
+  const client = db.$client;
+  const original = client.prepare;
+  const seen: string[] = [];
+  client.prepare = ((sql: string) => {
+    seen.push(sql);
+    return original(sql);
+  }) as typeof client.prepare;
+  try {
+    run();
+  } finally {
+    client.prepare = original;
+  }
+  return seen;
+}

@@ -13,7 +13,7 @@ import { smsOutbox } from '../../src/db/schema.js';
 import { bookByPhone, callNext, queueDueReminders, writeTx } from '../../src/sync/index.js';
 import { enqueueSms, enqueueSmsOnce, type OutgoingSms } from '../../src/sync/outbox.js';
 import { reminderStates } from '../../src/sync/reminders.js';
-import { createTestDb, type TestDb } from '../support/db.js';
+import { createTestDb, plan, statementsOf, type TestDb } from '../support/db.js';
 
 let t: TestDb | undefined;
 const dirs: string[] = [];
@@ -27,29 +27,6 @@ const sms = (phone: string, extra: Partial<OutgoingSms> = {}): OutgoingSms => ({
 const once = (t: TestDb, s: OutgoingSms, key: string) => writeTx(t.ctx, (tx) => enqueueSmsOnce(tx, s, key, t.ctx.now()));
 const queue = (t: TestDb, s: OutgoingSms) => writeTx(t.ctx, (tx) => enqueueSms(tx, s, t.ctx.now()));
 const rowsWithKey = (db: Db, key: string) => db.select().from(smsOutbox).where(eq(smsOutbox.dedupeKey, key)).all();
-
-/** SQLite's plan for `sql` (parameters bound to NULL: the plan does not depend on them). */
-function plan(db: Db, sql: string): string {
-  const n = (sql.match(/\?/g) ?? []).length;
-  return (db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(n).fill(null)) as { detail: string }[]).map((r) => r.detail).join(' | ');
-}
-
-/** The SQL the connection prepares while `run` runs. */
-function statementsOf(db: Db, run: () => unknown): string[] {
-  const client = db.$client;
-  const original = client.prepare;
-  const seen: string[] = [];
-  client.prepare = ((sql: string) => {
-    seen.push(sql);
-    return original(sql);
-  }) as typeof client.prepare;
-  try {
-    run();
-  } finally {
-    client.prepare = original;
-  }
-  return seen;
-}
 
 describe('dedupe key (sms_outbox_dedupe_uq)', () => {
   it('queues a message once per key: the same key again is refused, in one transaction or two', () => {

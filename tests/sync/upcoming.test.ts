@@ -3,9 +3,9 @@
 // morning's visit, and it no longer counts toward MAX_ACTIVE_APPOINTMENTS. Real SQLite file.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runSyncEffect } from '../../src/ari/sync-effects.js';
-import { bookByPhone, upcomingForPhone } from '../../src/sync/index.js';
+import { bookByPhone, todaysBookingsForPhone, upcomingForPhone } from '../../src/sync/index.js';
 import { activeBookingCount } from '../../src/sync/availability.js';
-import { createTestDb, type TestDb } from '../support/db.js';
+import { createTestDb, plan, statementsOf, type TestDb } from '../support/db.js';
 
 const PHONE = '+919876543210';
 let t: TestDb;
@@ -19,6 +19,22 @@ async function book(doctorId: number, date: string, time: string) {
   if (!r.ok) throw new Error(`${date} ${time}: ${r.code}`);
   return r.value;
 }
+
+describe("a caller's bookings of today (what the queue status reads out)", () => {
+  it('in slot order, only their own live ones, found through the phone index (never by walking the clinic’s day)', async () => {
+    await book(2, '2026-11-30', '12:00');
+    await book(1, '2026-11-30', '09:00');
+    await book(1, '2026-12-01', '09:00');
+    const other = await bookByPhone(t.ctx, { phone: '+919876500001', doctorId: 3, date: '2026-11-30', time: '16:00' });
+    expect(other.ok).toBe(true);
+    let found: ReturnType<typeof todaysBookingsForPhone> = [];
+    const sql = statementsOf(t.db, () => (found = todaysBookingsForPhone(t.ctx, PHONE, 'Asia/Kolkata')));
+    expect(found.map((a) => `${a.date} ${a.time}`)).toEqual(['2026-11-30 09:00', '2026-11-30 12:00']);
+    const lookup = sql.find((s) => /person_phone/.test(s) && /slot_time/.test(s));
+    expect(lookup).toBeDefined();
+    expect(plan(t.db, lookup!)).toContain('appointments_person_idx (person_phone=? AND status=? AND date=?)');
+  });
+});
 
 describe('upcoming = later than now', () => {
   it("the IVR's my-appointments list leaves out today's visit once its time has passed", async () => {
