@@ -9,8 +9,9 @@ import { fail, type Fail } from './result.js';
  */
 const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
-export function hashPassword(password: string): Promise<string> {
-  return argon2Hash(password, ARGON2);
+/** `ahead`: a hash made before anybody needs it (src/sync/temp-credentials.ts): lower priority. */
+export function hashPassword(password: string, ahead = false): Promise<string> {
+  return argon2Hash(password, ARGON2, ahead);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {

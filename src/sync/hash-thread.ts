@@ -1,4 +1,4 @@
-// argon2id on threads of their own (one per core, at most 4).
+// argon2id on threads of their own: one per core (at most 4), and one of low priority for hashes made ahead of need.
 //
 // @node-rs/argon2's async hash() runs the passes on libuv's pool but sets each hash up on the
 // calling thread: 0–5 ms of the event loop per hash, measured (its 19 MiB block). In the IVR that
@@ -21,24 +21,29 @@ export interface Argon2Options {
 type Job = { op: 'hash'; password: string; options: Argon2Options } | { op: 'verify'; hash: string; password: string };
 
 /**
- * Hashes are work that can wait a few milliseconds; callers' key presses cannot. On a busy node a
- * burst of new callers' hashes competed with the event loop and Asterisk for the cores (issue 10),
- * so the hash threads run at a lower priority and take the CPU the calls leave.
+ * Hashes made ahead of need (the stock of temporary passwords, src/sync/temp-credentials.ts) can
+ * wait; callers' key presses cannot. On a busy node those refills competed with the event loop and
+ * Asterisk for the cores (issue 10), so they run on one thread of lower priority that takes the
+ * CPU the calls leave. A hash somebody is waiting for (a login, a caller when the stock is empty)
+ * runs at normal priority: at nice 10 for all, a saturated node starved them (key 3 p99 371 ms
+ * at 150 calls against 31 ms).
  */
-const HASH_THREAD_NICE = 10;
+const BACKGROUND_NICE = 10;
 
 // The worker is plain CommonJS given as text, so it loads the same way under tsx, vitest and the
 // built dist/ (a .ts worker file would need a loader in each).
 const argon2Module = createRequire(import.meta.url).resolve('@node-rs/argon2');
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const argon2 = require(${JSON.stringify(argon2Module)});
-// Below the event loop and Asterisk (nice ${HASH_THREAD_NICE}): on Linux a thread has a priority of its own.
-try {
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  require('node:os').setPriority(tid, ${HASH_THREAD_NICE});
-} catch {
-  // not Linux: the thread keeps the process's priority
+// On Linux a thread has a priority of its own.
+if (workerData.nice) {
+  try {
+    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+    require('node:os').setPriority(tid, workerData.nice);
+  } catch {
+    // not Linux: the thread keeps the process's priority
+  }
 }
 parentPort.on('message', ({ id, job }) => {
   try {
@@ -50,18 +55,25 @@ parentPort.on('message', ({ id, job }) => {
 });
 `;
 
-const THREADS = Math.max(1, Math.min(4, availableParallelism()));
-
 interface Thread {
   worker: Worker;
   pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
 }
 
-const threads: Array<Thread | null> = Array.from({ length: THREADS }, () => null);
+interface Pool {
+  name: string;
+  nice: number;
+  threads: Array<Thread | null>;
+}
+
+/** One thread per core, at most 4 (as libuv's pool had), for hashes somebody waits for. */
+const foreground: Pool = { name: 'argon2', nice: 0, threads: Array.from({ length: Math.max(1, Math.min(4, availableParallelism())) }, () => null) };
+/** One thread, low priority, for hashes made ahead of need. */
+const background: Pool = { name: 'argon2-bg', nice: BACKGROUND_NICE, threads: [null] };
 let nextId = 0;
 
-function start(slot: number): Thread {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, name: `medq-argon2-${slot}` });
+function start(pool: Pool, slot: number): Thread {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, name: `medq-${pool.name}-${slot}`, workerData: { nice: pool.nice } });
   const t: Thread = { worker, pending: new Map() };
   worker.on('message', ({ id, value, error }: { id: number; value?: unknown; error?: string }) => {
     const p = t.pending.get(id);
@@ -73,33 +85,33 @@ function start(slot: number): Thread {
     else p.resolve(value);
   });
   const fail = (err: Error) => {
-    if (threads[slot] === t) threads[slot] = null; // the next job on this slot starts a new thread
+    if (pool.threads[slot] === t) pool.threads[slot] = null; // the next job on this slot starts a new thread
     for (const p of t.pending.values()) p.reject(err);
     t.pending.clear();
   };
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`an argon2 thread stopped (exit code ${code})`)));
-  threads[slot] = t;
+  pool.threads[slot] = t;
   return t;
 }
 
-/** An idle thread, else a new one while there are fewer than THREADS, else the least busy. */
-function leastBusy(): Thread {
+/** An idle thread, else a new one while the pool is not full, else the least busy. */
+function leastBusy(pool: Pool): Thread {
   let best: Thread | null = null;
   let free = -1;
-  for (let i = 0; i < THREADS; i++) {
-    const t = threads[i];
+  for (let i = 0; i < pool.threads.length; i++) {
+    const t = pool.threads[i];
     if (!t) {
       if (free < 0) free = i;
     } else if (t.pending.size === 0) return t;
     else if (!best || t.pending.size < best.pending.size) best = t;
   }
-  return free >= 0 ? start(free) : best!;
+  return free >= 0 ? start(pool, free) : best!;
 }
 
-function run<T>(job: Job): Promise<T> {
+function run<T>(pool: Pool, job: Job): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const t = leastBusy();
+    const t = leastBusy(pool);
     const id = nextId++;
     t.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
     t.worker.ref(); // a hash still to come keeps the process alive
@@ -107,10 +119,11 @@ function run<T>(job: Job): Promise<T> {
   });
 }
 
-export function argon2Hash(password: string, options: Argon2Options): Promise<string> {
-  return run<string>({ op: 'hash', password, options });
+/** `ahead`: made ahead of need (nobody waits for it): on the low-priority thread. */
+export function argon2Hash(password: string, options: Argon2Options, ahead = false): Promise<string> {
+  return run<string>(ahead ? background : foreground, { op: 'hash', password, options });
 }
 
 export function argon2Verify(hash: string, password: string): Promise<boolean> {
-  return run<boolean>({ op: 'verify', hash, password });
+  return run<boolean>(foreground, { op: 'verify', hash, password });
 }

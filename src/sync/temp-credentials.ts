@@ -23,9 +23,9 @@ export interface TempCredentialStock {
   ready(): number;
 }
 
-async function makePair(): Promise<TempCredentials> {
+async function makePair(ahead: boolean): Promise<TempCredentials> {
   const password = generateTempPassword();
-  return { password, hash: await hashPassword(password) };
+  return { password, hash: await hashPassword(password, ahead) };
 }
 
 export function createTempCredentialStock(size = 16, parallel = 1, refillDelayMs = 500): TempCredentialStock {
@@ -44,7 +44,7 @@ export function createTempCredentialStock(size = 16, parallel = 1, refillDelayMs
   function refill(): void {
     while (!failed && filling < parallel && stock.length + filling < size) {
       filling++;
-      makePair()
+      makePair(true)
         .then((pair) => stock.push(pair))
         .catch(() => {
           failed = true; // a caller then hashes on demand, where a failure is reported
@@ -64,7 +64,7 @@ export function createTempCredentialStock(size = 16, parallel = 1, refillDelayMs
       // Refilled a moment later, one hash at a time: the caller who took this pair is about to
       // commit and hear the confirmation, and argon2 on every core would be felt there.
       setTimeout(refill, refillDelayMs).unref();
-      return pair ? Promise.resolve(pair) : makePair();
+      return pair ? Promise.resolve(pair) : makePair(false);
     },
     prime() {
       if (stock.length >= size) return Promise.resolve();
