@@ -89,8 +89,11 @@ describe.skipIf(!real.available)('Hindi on the phone (LANGUAGES=en,hi) on a real
     expect(first.every((m) => m.language === 'hi')).toBe(true);
     expect(first.some((m) => m.uri.startsWith('sound:medq/offer-'))).toBe(false);
     expect(first.map((m) => m.uri)).toContain('sound:medq/main-menu');
-    // The channel itself is in Hindi too (CHANNEL(language)).
-    expect((await ast.ari.request<{ language?: string }>('GET', `/channels/${c.appChannelId}`)).language).toBe('hi');
+    // The channel itself is in Hindi too (CHANNEL(language)). Its ARI snapshot catches up with the
+    // variable a moment after the set (seen late once with two test files at a time): poll.
+    await expect
+      .poll(async () => (await ast.ari.request<{ language?: string }>('GET', `/channels/${c.appChannelId}`)).language, { timeout: 5_000 })
+      .toBe('hi');
 
     const eight = await c.press('8');
     await c.waitMedia('medq:offer-hi-2', { from: eight });
