@@ -5,7 +5,17 @@ import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/client.js';
 import { startIvrRole } from '../src/ari/index.js';
 import { createLogger } from '../src/shared/logger.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createSyncContext } from '../src/sync/index.js';
+
+// Event-loop delay since the last 'usage' message (ms): whether the main thread itself blocked.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+function loopDelaySinceLast(): { loopP99Ms: number; loopMaxMs: number } {
+  const r = { loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6 };
+  loopDelay.reset();
+  return r;
+}
 
 const [dbPath, ariUrl, ariUser, ariPassword, soundsDir] = process.argv.slice(2) as [string, string, string, string, string];
 const config = loadConfig({ NODE_ENV: 'test', MEDQ_DB: dbPath, LOG_LEVEL: 'info' });
@@ -23,7 +33,7 @@ process.send!({ type: 'up' });
 process.on('message', async (m: { type: string }) => {
   if (m.type === 'usage') {
     const c = process.cpuUsage();
-    process.send!({ type: 'usage', cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 1048576 });
+    process.send!({ type: 'usage', cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 1048576, ...loopDelaySinceLast() });
   } else if (m.type === 'stop') {
     await role.stop();
     db.$client.close();

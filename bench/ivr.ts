@@ -34,6 +34,8 @@ interface LevelResult {
   appCpuMs: number;
   astCpuMs: number;
   rssMb: number;
+  loopP99Ms?: number;
+  loopMaxMs?: number;
   booked?: number;
   doubleBooked?: number;
 }
@@ -52,6 +54,14 @@ function q(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
+/** An app process's CPU and RSS, and its event-loop delay since the last ask (an older baseline may not report it). */
+interface Usage {
+  cpuMs: number;
+  rssMb: number;
+  loopP99Ms?: number;
+  loopMaxMs?: number;
+}
+
 class App {
   constructor(readonly child: ChildProcess) {}
   static async start(script: string, args: string[], logFile: string, nodeFlags: string[] = []): Promise<App> {
@@ -64,9 +74,9 @@ class App {
     });
     return new App(child);
   }
-  usage(): Promise<{ cpuMs: number; rssMb: number }> {
+  usage(): Promise<Usage> {
     return new Promise((resolve) => {
-      const on = (m: { type: string; cpuMs: number; rssMb: number }) => {
+      const on = (m: Usage & { type: string }) => {
         if (m.type !== 'usage') return;
         this.child.off('message', on);
         resolve(m);
@@ -182,7 +192,7 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           const u1 = await app.usage();
           const a1 = procCpuMs(ast.pid!);
           const { perKey, completed } = keyLatencies(observer.events, from);
-          const r: LevelResult = { calls, sippOk: sipp.ok, completed, perKey, appCpuMs: u1.cpuMs - u0.cpuMs, astCpuMs: a1 - a0, rssMb: u1.rssMb };
+          const r: LevelResult = { calls, sippOk: sipp.ok, completed, perKey, appCpuMs: u1.cpuMs - u0.cpuMs, astCpuMs: a1 - a0, rssMb: u1.rssMb, loopP99Ms: u1.loopP99Ms, loopMaxMs: u1.loopMaxMs };
           if (which !== 'minimal') {
             const db = openDatabase(which === 'medq' ? t.path : tb!.path);
             const ph = JSON.stringify(phones);
@@ -193,7 +203,7 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           results[which].push(r);
           const fmt = (k: number[]) => `${q(k, 0.5)?.toFixed(0) ?? '—'}/${q(k, 0.99)?.toFixed(0) ?? '—'}`;
           log(
-            `${(which === 'baseline' ? `@${opts.baseline!.label}` : which).padEnd(8)} ${String(calls).padStart(3)} calls: sipp ${sipp.ok ? 'ok' : 'FAILED'}, ${completed} completed; key→prompt p50/p99 ms: ${perKey.map(fmt).join('  ')}; app cpu ${r.appCpuMs.toFixed(0)} ms ÷ asterisk ${r.astCpuMs.toFixed(0)} ms = ${(r.appCpuMs / r.astCpuMs).toFixed(2)}; rss ${r.rssMb.toFixed(0)} MiB${r.booked !== undefined ? `; booked ${r.booked}/${calls}, double-booked ${r.doubleBooked}` : ''}${sipp.ok ? '' : `\n${sipp.stderr.slice(-500)}`}`,
+            `${(which === 'baseline' ? `@${opts.baseline!.label}` : which).padEnd(8)} ${String(calls).padStart(3)} calls: sipp ${sipp.ok ? 'ok' : 'FAILED'}, ${completed} completed; key→prompt p50/p99 ms: ${perKey.map(fmt).join('  ')}; app cpu ${r.appCpuMs.toFixed(0)} ms ÷ asterisk ${r.astCpuMs.toFixed(0)} ms = ${(r.appCpuMs / r.astCpuMs).toFixed(2)}; rss ${r.rssMb.toFixed(0)} MiB${r.loopP99Ms !== undefined ? `; event-loop delay p99/max ${r.loopP99Ms.toFixed(1)}/${r.loopMaxMs!.toFixed(1)} ms` : ''}${r.booked !== undefined ? `; booked ${r.booked}/${calls}, double-booked ${r.doubleBooked}` : ''}${sipp.ok ? '' : `\n${sipp.stderr.slice(-500)}`}`,
           );
         }
       } finally {
