@@ -39,6 +39,8 @@ export const VERIFICATION_KEPT_MS = 24 * HOUR;
 export const WELCOME_VALIDITY_MS = 72 * HOUR;
 
 const SECRET_KINDS: SmsKind[] = ['welcome', 'otp'];
+/** The WHERE of sms_outbox_secret_body_idx, word for word (src/db/schema.ts). */
+const SECRET_UNBLANKED = sql`kind in ('welcome', 'otp') and body <> ''`;
 /** Dropped once the appointment's time has passed. */
 const UNTIL_SLOT_KINDS: SmsKind[] = ['confirmation', 'reminder'];
 /** Dropped once the appointment's day is over (the queue may run late). */
@@ -80,12 +82,14 @@ export function runRetention(ctx: RetentionContext, owner: string, opts: { force
       .where(and(eq(smsOutbox.state, 'queued'), inArray(smsOutbox.kind, SECRET_KINDS), validityOver))
       .run().changes;
     // Sent, failed or expired ones the worker did not blank (older versions, a crash between steps).
+    // The kinds and the empty body are written out, not bound: only then can SQLite prove the
+    // partial index sms_outbox_secret_body_idx, which holds just these rows.
     const secretBodiesBlanked =
       secretSmsExpired +
       tx
         .update(smsOutbox)
         .set({ body: '' })
-        .where(and(inArray(smsOutbox.kind, SECRET_KINDS), ne(smsOutbox.state, 'queued'), ne(smsOutbox.state, 'sending'), ne(smsOutbox.body, ''), validityOver))
+        .where(and(SECRET_UNBLANKED, ne(smsOutbox.state, 'queued'), ne(smsOutbox.state, 'sending'), validityOver))
         .run().changes;
 
     // Queued messages about an appointment: few rows (the outbox drains), each checked in its clinic's time.

@@ -9,7 +9,7 @@ import { enqueueSms, type OutgoingSms } from '../../src/sync/outbox.js';
 import { takeRateToken } from '../../src/sync/rate-limit.js';
 import { runRetention, startRetentionSchedule } from '../../src/sync/retention.js';
 import { captureLogs, smsConfig } from '../sms/helpers.js';
-import { createTestDb, type TestDb } from '../support/db.js';
+import { createTestDb, plan, statementsOf, type TestDb } from '../support/db.js';
 
 let t: TestDb;
 afterEach(() => t?.close());
@@ -148,6 +148,27 @@ describe('retention job (SPEC §10)', () => {
     expect(t.db.select().from(jobLeases).all()).toEqual([
       { name: 'retention', owner: 'test-1', leasedUntil: t.clock.now.getTime(), lastRunAt: t.clock.now.getTime() },
     ]);
+  });
+
+  it('reads the outbox through its indexes, never the whole table: a year of sent messages costs the daily run nothing', async () => {
+    t = createTestDb({ at: T0 });
+    // An unblanked secret body left by an older worker, among many sent confirmations.
+    const otp = queue({ kind: 'otp', phone: '+919855500090', body: 'Your code is 123456', expiresAt: t.ctx.now().getTime() + 600_000 });
+    t.db.update(smsOutbox).set({ state: 'sent' }).where(eq(smsOutbox.id, otp)).run();
+    const insert = t.db.$client.prepare(`insert into sms_outbox (kind, phone, body, state, created_at) values ('confirmation', ?, 'Confirmed', 'sent', ?)`);
+    t.db.$client.transaction(() => {
+      for (let i = 0; i < 20_000; i++) insert.run(`+9198555${String(i).padStart(5, '0')}`, t.ctx.now().getTime() - i * 1000);
+    })();
+    t.db.$client.exec('ANALYZE');
+    t.clock.advance(26 * HOUR);
+
+    const seen = statementsOf(t.db, () => expect(runRetention(t.ctx, 'test', { force: true })).toMatchObject({ ran: true, counts: { secretBodiesBlanked: 1 } }));
+    expect(row(otp).body).toBe('');
+    const outboxStatements = seen.filter((q) => /sms_outbox/.test(q));
+    expect(outboxStatements.length).toBeGreaterThanOrEqual(3);
+    for (const q of outboxStatements) expect(plan(t.db, q), q).not.toMatch(/SCAN sms_outbox(?! USING)/);
+    const blanking = outboxStatements.find((q) => /set "body" = \? where/.test(q))!;
+    expect(plan(t.db, blanking)).toMatch(/USING INDEX sms_outbox_secret_body_idx/);
   });
 
   it('several processes on one database run it once a day between them', async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX `sms_outbox_secret_body_idx` ON `sms_outbox` (`created_at`) WHERE kind in ('welcome', 'otp') and body <> '';
