@@ -304,9 +304,14 @@ describe.skipIf(!haveChromium && !inCi)('reception pages and the waiting-room sc
     await poll(() => dialog.isVisible()).toBe(false);
     expect((await focused(page)).label).toBe('Cancel S-2 Imran Khan');
     expect(s.t.db.select().from(appointments).where(eq(appointments.personPhone, '+919000000202')).get()!.status).toBe('booked');
-    // Again, and this time Shift+Tab to "Yes" and Enter: cancelled, with the cancellation SMS.
+    // Again, and this time Shift+Tab to "Yes" and Enter: cancelled, with the cancellation SMS —
+    // also when "Keep" and "Cancel" came so fast that the first close event was still queued.
     await press('Enter');
     await poll(() => dialog.isVisible()).toBe(true);
+    await page.evaluate(`document.getElementById('confirm-no').click();
+      document.querySelector('button[aria-label="Cancel S-2 Imran Khan"]').click();`);
+    await poll(() => dialog.isVisible()).toBe(true);
+    expect((await focused(page)).text).toBe('Keep the booking');
     await press('Shift+Tab');
     expect((await focused(page)).text).toBe('Yes, cancel and send the SMS');
     await press('Enter');
