@@ -14,9 +14,6 @@ import { createTestDb } from '../tests/support/db.js';
 const PATIENTS = Number(process.env['BENCH_PATIENTS'] ?? 50);
 
 const t = createTestDb({ env: { TRUST_PROXY: '1', MAX_ACTIVE_APPOINTMENTS: '100' } });
-// As main.ts does: WAL checkpoints on a thread of their own (an older --baseline commit has none).
-const backgroundCheckpoints = await import('../src/db/checkpoint.js').then((m) => m.checkpointInBackground, () => null);
-backgroundCheckpoints?.(t.db.$client);
 const logger = createLogger('silent');
 const app = buildApp({
   ctx: t.ctx,

@@ -20,9 +20,6 @@ function loopDelaySinceLast(): { loopP99Ms: number; loopMaxMs: number } {
 const [dbPath, ariUrl, ariUser, ariPassword, soundsDir] = process.argv.slice(2) as [string, string, string, string, string];
 const config = loadConfig({ NODE_ENV: 'test', MEDQ_DB: dbPath, LOG_LEVEL: 'info' });
 const db = openDatabase(dbPath);
-// As main.ts does: WAL checkpoints on a thread of their own (an older --baseline commit has none).
-const backgroundCheckpoints = await import('../src/db/checkpoint.js').then((m) => m.checkpointInBackground, () => null);
-backgroundCheckpoints?.(db.$client);
 const ctx = createSyncContext(db, config);
 const logger = createLogger('info');
 const role = startIvrRole({

@@ -20,9 +20,6 @@ const writer = Number(writerArg);
 const writers = Number(writersArg);
 const durationMs = Number(durationArg);
 const db = openDatabase(path!);
-// As main.ts does: WAL checkpoints on a thread of their own (an older --baseline commit has none).
-const backgroundCheckpoints = await import('../src/db/checkpoint.js').then((m) => m.checkpointInBackground, () => null);
-backgroundCheckpoints?.(db.$client);
 const now = new Date('2026-11-30T08:00:00+05:30');
 const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: path!, MAX_ACTIVE_APPOINTMENTS: '100', LOG_LEVEL: 'silent' }), () => now);
 

@@ -3,7 +3,6 @@
 import { buildApp } from './api/app.js';
 import { assertWebTexts } from './api/web-texts.js';
 import { startIvrRole, type IvrRole } from './ari/index.js';
-import { checkpointInBackground } from './db/checkpoint.js';
 import { assertSchemaNotNewer, migrateUnderLock, openDatabase, pendingMigrations, type Db } from './db/client.js';
 import { metrics, setDbGaugeSources, startMetricsServer } from './metrics/index.js';
 import { checkOrExit, configOrExit, fatal } from './shared/cli.js';
@@ -46,8 +45,6 @@ async function openMigrated(): Promise<Db> {
   return opened;
 }
 const db = await openMigrated();
-// No commit of a caller or a request pays for copying the WAL back (src/db/checkpoint.ts).
-const checkpoints = checkpointInBackground(db.$client);
 setDbGaugeSources({ outbox: () => outboxGauges(db, Date.now()), otpBudgetRemaining: () => otpBudgetRemaining(ctx) });
 const ctx = createSyncContext(db, config);
 observeGroupCommits((writes) => metrics.writeGroup.observe(writes));
@@ -122,7 +119,6 @@ async function shutdown(signal: string) {
       logger.error({ err: e }, 'error while stopping');
     }
   }
-  await checkpoints.stop();
   db.$client.close();
   process.exit(0);
 }
