@@ -378,8 +378,10 @@ export class SmsWorker {
         continue;
       }
       if (row.expiresAt !== null && row.expiresAt <= Date.now()) {
-        if (store.expireClaimed(this.db, row.id, token)) this.stats.expired++;
-        if (store.expireClaimed(this.db, row.id, token)) metrics.sms.inc({ kind: row.kind, state: 'expired' });
+        if (store.expireClaimed(this.db, row.id, token)) {
+          this.stats.expired++;
+          metrics.sms.inc({ kind: row.kind, state: 'expired' });
+        }
         log.info({ state: 'expired' }, 'sms expired before it could be sent');
         return;
       }
