@@ -250,6 +250,11 @@ export const smsOutbox = sqliteTable(
     index('sms_outbox_secret_body_idx')
       .on(t.createdAt)
       .where(sql`kind in ('welcome', 'otp') and body <> ''`),
+    // The worker's search for queued messages whose validity passed (OTP codes), asked on every
+    // pass: through the state index it read every queued row, so a backlog slowed each pass.
+    index('sms_outbox_expiry_idx')
+      .on(t.state, t.expiresAt)
+      .where(sql`expires_at is not null`),
   ],
 );
 

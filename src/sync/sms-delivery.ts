@@ -342,7 +342,9 @@ const statements = preparedStatements({
       .where(
         and(
           inArray(smsOutbox.id, r.select({ id: smsOutbox.id }).from(smsOutbox).where(due).orderBy(asc(smsOutbox.nextAttemptAt), asc(smsOutbox.id)).limit(p('limit'))),
-          eq(smsOutbox.state, 'queued'),
+          // Unary + keeps SQLite from answering this term with the state index: the rows are
+          // found by id, not by a scan of every queued row for each claim (issue 10).
+          sql`+${smsOutbox.state} = 'queued'`,
         ),
       )
       .returning({

@@ -1,0 +1,1 @@
+CREATE INDEX `sms_outbox_expiry_idx` ON `sms_outbox` (`state`,`expires_at`) WHERE expires_at is not null;
