@@ -5,17 +5,8 @@ import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/client.js';
 import { startIvrRole } from '../src/ari/index.js';
 import { createLogger } from '../src/shared/logger.js';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loopDelaySinceLast } from './lib/loop-delay.js';
 import { createSyncContext } from '../src/sync/index.js';
-
-// Event-loop delay since the last 'usage' message (ms): whether the main thread itself blocked.
-const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-loopDelay.enable();
-function loopDelaySinceLast(): { loopP99Ms: number; loopMaxMs: number } {
-  const r = { loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6 };
-  loopDelay.reset();
-  return r;
-}
 
 const [dbPath, ariUrl, ariUser, ariPassword, soundsDir] = process.argv.slice(2) as [string, string, string, string, string];
 const config = loadConfig({ NODE_ENV: 'test', MEDQ_DB: dbPath, LOG_LEVEL: 'info' });

@@ -1,17 +1,8 @@
 // The reference for the IVR figures: a minimal ari-client Stasis app with no database. It answers,
 // plays a prompt that a key interrupts (barge-in), and for each of three keys stops what plays and
 // starts the next prompt, the third a beep; the caller hangs up. Same IPC as bench/ivr-app.ts.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loopDelaySinceLast } from './lib/loop-delay.js';
 import ari from 'ari-client';
-
-// Event-loop delay since the last 'usage' message (ms): whether the main thread itself blocked.
-const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-loopDelay.enable();
-function loopDelaySinceLast(): { loopP99Ms: number; loopMaxMs: number } {
-  const r = { loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6 };
-  loopDelay.reset();
-  return r;
-}
 
 const [ariUrl, ariUser, ariPassword] = process.argv.slice(2) as [string, string, string];
 const PROMPTS = ['sound:hello-world', 'sound:hello-world', 'sound:hello-world', 'sound:beep'];
