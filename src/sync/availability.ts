@@ -153,9 +153,13 @@ export interface FreeSlot extends SlotRef {
   seatsLeft: number;
 }
 
-/** Free slots of one day (not past, not closed, under capacity). */
-export function freeSlotsOn(tx: Reader, doctor: DoctorInfo, date: string, now: Date, exceptHolder?: string): FreeSlot[] {
-  if (closedSet(tx, doctor, date, date).has(date)) return [];
+/**
+ * Free slots of one day (not past, not closed, under capacity), with `until`: the earliest expiry
+ * (ms) among the holds counted against them (Infinity without any). At or after `until` a seat may
+ * come free with no write to the database at all, so the answer no longer holds then.
+ */
+export function freeSlotsUntil(tx: Reader, doctor: DoctorInfo, date: string, now: Date, exceptHolder?: string): { slots: FreeSlot[]; until: number } {
+  if (closedSet(tx, doctor, date, date).has(date)) return { slots: [], until: Infinity };
   const q = statements(tx);
   // The day's bookings read once: seats in use per slot and the token numbers given out.
   // Each collision number shown is counted as given too, so two listed slots never show the same one.
@@ -167,8 +171,11 @@ export function freeSlotsOn(tx: Reader, doctor: DoctorInfo, date: string, now: D
     const n = tokenSequence(r.token);
     if (n !== null) inUse.add(n);
   }
+  let until = Infinity;
   for (const h of q.holds.all({ doctorId: doctor.id, from: date, to: date, nowMs: now.getTime() })) {
-    if (h.holder !== exceptHolder) used.set(`${date} ${h.time}`, (used.get(`${date} ${h.time}`) ?? 0) + 1);
+    if (h.holder === exceptHolder) continue;
+    used.set(`${date} ${h.time}`, (used.get(`${date} ${h.time}`) ?? 0) + 1);
+    if (h.expiresAt < until) until = h.expiresAt;
   }
   const isPast = pastTest(doctor.timezone, now);
   const slots = daySlots(doctor.blocks, weekdayOf(date));
@@ -190,7 +197,7 @@ export function freeSlotsOn(tx: Reader, doctor: DoctorInfo, date: string, now: D
       out.push({ date, time: slot.time, token, seatsLeft: slot.capacity - n });
     }
   }
-  return out;
+  return { slots: out, until };
 }
 
 /** The first free slot strictly after `after` (or from now), within the 30-day search window. */
@@ -421,7 +428,7 @@ const statements = preparedStatements({
       .prepare(),
   holds: (r) =>
     r
-      .select({ date: slotHolds.date, time: slotHolds.slotTime, holder: slotHolds.holder })
+      .select({ date: slotHolds.date, time: slotHolds.slotTime, holder: slotHolds.holder, expiresAt: slotHolds.expiresAt })
       .from(slotHolds)
       .where(and(eq(slotHolds.doctorId, p('doctorId')), gte(slotHolds.date, p('from')), lte(slotHolds.date, p('to')), gt(slotHolds.expiresAt, p('nowMs'))))
       .prepare(),

@@ -8,7 +8,7 @@ import type { Db } from '../db/client.js';
 import { accounts, appointments, clinics, doctors, LIVE_APPOINTMENT_STATUSES, patients, schedules } from '../db/schema.js';
 import { dateInDays, earliestLocalDate, isPastSlot, weekdayOf } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
-import { BOOKING_HORIZON_DAYS, DOCTOR_COLUMNS, freeSlotsOn, SCHEDULE_COLUMNS, type FreeSlot } from './availability.js';
+import { BOOKING_HORIZON_DAYS, DOCTOR_COLUMNS, freeSlotsUntil, SCHEDULE_COLUMNS, type FreeSlot } from './availability.js';
 import { readTx, type SyncContext } from './context.js';
 import type { AccountRow } from './accounts-in-tx.js';
 
@@ -54,18 +54,87 @@ export function clinicForDialled(ctx: SyncContext, dialled: string): ClinicRow |
   return all[0];
 }
 
-export function freeSlots(ctx: SyncContext, doctorId: number, date: string): FreeSlot[] | null {
+/**
+ * A doctor's free slots on one day, or null for an unknown or inactive doctor. The answer is kept
+ * per connection and (doctor, day) and given again while nothing it was made from can have changed
+ * (keptSlotsStill): the list was recomputed from the database on every request (issue 10).
+ * The list is shared by the requests that get it: do not change it.
+ */
+export function freeSlots(ctx: SyncContext, doctorId: number, date: string): readonly FreeSlot[] | null {
+  const client = ctx.db.$client;
+  // Inside a write transaction the answer may include writes that will be rolled back, and
+  // total_changes() already counts them: never kept from there, and nothing kept is given there.
+  if (client.inTransaction) return computeFreeSlots(ctx, doctorId, date, ctx.now()).slots;
   return readTx(ctx, () => {
-    const p = prepared(ctx.db);
-    const doctor = p.doctor.get({ doctorId });
-    if (!doctor || !doctor.active) return null;
-    // The same horizon booking enforces (checkSlot): never list a slot that cannot be booked.
-    if (date > horizonDate(doctor.timezone, ctx.now())) return [];
-    // Only that weekday's schedule blocks: the list of one day needs no others (reading the
-    // whole week's rows was a tenth of this call).
-    const blocks = p.schedulesOn.all({ doctorId, weekday: weekdayOf(date) });
-    return freeSlotsOn(ctx.db, { ...doctor, blocks }, date, ctx.now());
+    const now = ctx.now();
+    const nowMs = now.getTime();
+    // The first statement of the read transaction: the version belongs to the snapshot read below.
+    const [dataVersion, changes] = prepared(ctx.db).version.get() as [number, number];
+    const kept = keptSlotsOf(client);
+    const key = `${doctorId} ${date}`;
+    const k = kept.get(key);
+    if (k && keptSlotsStill(k, dataVersion, changes, nowMs)) return k.slots;
+    const answer = computeFreeSlots(ctx, doctorId, date, now);
+    if (kept.size >= KEPT_SLOTS_MAX && !kept.has(key)) kept.delete(kept.keys().next().value!);
+    kept.set(key, { slots: answer.slots, dataVersion, changes, atMs: nowMs, minute: Math.floor(nowMs / 60_000), until: answer.until });
+    return answer.slots;
   });
+}
+
+/** How many times freeSlots read a day's slots from the database (tests show the kept answer is used). */
+export function freeSlotsComputed(): number {
+  return computed;
+}
+let computed = 0;
+
+interface KeptSlots {
+  slots: readonly FreeSlot[] | null;
+  /** PRAGMA data_version (commits by other connections) and total_changes() (this connection's writes). */
+  dataVersion: number;
+  changes: number;
+  /** The clock when computed, and its minute: past slots, the horizon and cut-offs move with the minute. */
+  atMs: number;
+  minute: number;
+  /** The earliest expiry of the holds counted: their seats come free then without any write. */
+  until: number;
+}
+
+/** Kept answers per connection; the oldest goes when a connection has this many (one per doctor-day). */
+const KEPT_SLOTS_MAX = 4096;
+const keptSlots = new WeakMap<object, Map<string, KeptSlots>>();
+
+function keptSlotsOf(client: object): Map<string, KeptSlots> {
+  let m = keptSlots.get(client);
+  if (!m) {
+    m = new Map();
+    keptSlots.set(client, m);
+  }
+  return m;
+}
+
+/**
+ * A kept answer holds when the database is the same (no commit by another connection or process,
+ * no write by this one), the clock is in the same minute and has not gone back, and no hold counted
+ * in it has expired. Everything else it was made from (doctor, clinic zone, schedules, closed
+ * dates, bookings, holds) is in the database.
+ */
+function keptSlotsStill(k: KeptSlots, dataVersion: number, changes: number, nowMs: number): boolean {
+  return k.dataVersion === dataVersion && k.changes === changes && nowMs >= k.atMs && Math.floor(nowMs / 60_000) === k.minute && nowMs < k.until;
+}
+
+function computeFreeSlots(ctx: SyncContext, doctorId: number, date: string, now: Date): { slots: readonly FreeSlot[] | null; until: number } {
+  computed++;
+  const p = prepared(ctx.db);
+  const doctor = p.doctor.get({ doctorId });
+  if (!doctor || !doctor.active) return { slots: null, until: Infinity };
+  // The same horizon booking enforces (checkSlot): never list a slot that cannot be booked.
+  if (date > horizonDate(doctor.timezone, now)) return { slots: Object.freeze([]), until: Infinity };
+  // Only that weekday's schedule blocks: the list of one day needs no others (reading the
+  // whole week's rows was a tenth of this call).
+  const blocks = p.schedulesOn.all({ doctorId, weekday: weekdayOf(date) });
+  const r = freeSlotsUntil(ctx.db, { ...doctor, blocks }, date, now);
+  for (const s of r.slots) Object.freeze(s);
+  return { slots: Object.freeze(r.slots), until: r.until };
 }
 
 /** Login by username or by phone (any form that normalises). */
@@ -205,6 +274,8 @@ function horizonDate(timezone: string, now: Date): string {
 
 function prepare(db: Db) {
   return {
+    // One row: [data_version, total_changes()] (raw: an array, no object per request).
+    version: db.$client.prepare('SELECT data_version, total_changes() FROM pragma_data_version').raw(),
     accountById: db
       .select()
       .from(accounts)
