@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { packageDbFolder } from '../db/client.js';
 import { metrics } from '../metrics/index.js';
 import { registerErrorHandling } from './errors.js';
+import { finiteNumberValidators } from './finite-numbers.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import servicesPlugin from './plugins/services.js';
 import swaggerPlugin from './plugins/swagger.js';
@@ -82,6 +83,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // TRUST_PROXY decides whether X-Forwarded-For names the client (rate limits key on it).
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: BODY_LIMIT,
+    // Fastify's ajv compiler, wrapped to refuse the Infinity that coercing "1e309" makes.
+    schemaController: { compilersFactory: { buildValidator: finiteNumberValidators() } },
     ajv: {
       customOptions: {
         // Query strings and params arrive as text: "?date=…&doctor_id=2" is coerced to the schema.

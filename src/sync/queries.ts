@@ -76,7 +76,7 @@ export function freeSlots(ctx: SyncContext, doctorId: number, date: string): rea
     if (k && keptSlotsStill(k, dataVersion, changes, nowMs)) return k.slots;
     const answer = computeFreeSlots(ctx, doctorId, date, now);
     if (kept.size >= KEPT_SLOTS_MAX && !kept.has(key)) kept.delete(kept.keys().next().value!);
-    kept.set(key, { slots: answer.slots, dataVersion, changes, atMs: nowMs, minute: Math.floor(nowMs / 60_000), until: answer.until });
+    kept.set(key, { slots: answer.slots, dataVersion, changes, atMs: nowMs, until: answer.until });
     return answer.slots;
   });
 }
@@ -92,9 +92,8 @@ interface KeptSlots {
   /** PRAGMA data_version (commits by other connections) and total_changes() (this connection's writes). */
   dataVersion: number;
   changes: number;
-  /** The clock when computed, and its minute: past slots, the horizon and cut-offs move with the minute. */
+  /** The clock when computed: past slots, the horizon and cut-offs move with its minute. */
   atMs: number;
-  minute: number;
   /** The earliest expiry of the holds counted: their seats come free then without any write. */
   until: number;
 }
@@ -119,7 +118,7 @@ function keptSlotsOf(client: object): Map<string, KeptSlots> {
  * dates, bookings, holds) is in the database.
  */
 function keptSlotsStill(k: KeptSlots, dataVersion: number, changes: number, nowMs: number): boolean {
-  return k.dataVersion === dataVersion && k.changes === changes && nowMs >= k.atMs && Math.floor(nowMs / 60_000) === k.minute && nowMs < k.until;
+  return k.dataVersion === dataVersion && k.changes === changes && nowMs >= k.atMs && Math.floor(nowMs / 60_000) === Math.floor(k.atMs / 60_000) && nowMs < k.until;
 }
 
 function computeFreeSlots(ctx: SyncContext, doctorId: number, date: string, now: Date): { slots: readonly FreeSlot[] | null; until: number } {
