@@ -10,6 +10,7 @@ import { dateInDays, earliestLocalDate, isPastSlot, weekdayOf } from '../booking
 import { normalizePhone } from '../phone/index.js';
 import { BOOKING_HORIZON_DAYS, DOCTOR_COLUMNS, freeSlotsUntil, SCHEDULE_COLUMNS, type FreeSlot } from './availability.js';
 import { readTx, type SyncContext } from './context.js';
+import { dbVersion, KeptReads } from './kept-reads.js';
 import type { AccountRow } from './accounts-in-tx.js';
 
 export type ClinicRow = typeof clinics.$inferSelect;
@@ -69,7 +70,7 @@ export function freeSlots(ctx: SyncContext, doctorId: number, date: string): rea
     const now = ctx.now();
     const nowMs = now.getTime();
     // The first statement of the read transaction: the version belongs to the snapshot read below.
-    const [dataVersion, changes] = prepared(ctx.db).version.get() as [number, number];
+    const { dataVersion, changes } = dbVersion(client);
     const kept = keptSlotsOf(client);
     const key = `${doctorId} ${date}`;
     const k = kept.get(key);
@@ -154,9 +155,14 @@ export function accountForLogin(ctx: SyncContext, login: { username?: string; ph
   return undefined;
 }
 
-export function accountById(ctx: SyncContext, id: number): AccountRow | undefined {
-  return prepared(ctx.db).accountById.get({ id });
+/**
+ * Every signed-in request reads its account (the token's version, the role); the row is kept per
+ * connection while the database is unchanged (kept-reads.ts). The row is frozen: do not change it.
+ */
+export function accountById(ctx: SyncContext, id: number): Readonly<AccountRow> | undefined {
+  return keptAccounts.read(ctx, id, () => prepared(ctx.db).accountById.get({ id }));
 }
+const keptAccounts = new KeptReads<number, AccountRow | undefined>(4096);
 
 export function patientsOfAccount(ctx: SyncContext, accountId: number) {
   return ctx.db.select().from(patients).where(eq(patients.accountId, accountId)).orderBy(asc(patients.id)).all();
@@ -218,9 +224,15 @@ function appointmentQueryOn(db: Db) {
     .innerJoin(clinics, eq(clinics.id, doctors.clinicId));
 }
 
-/** All appointments of all the account's patients, newest first. */
-export function appointmentsOfAccount(ctx: SyncContext, accountId: number): AppointmentView[] {
-  return prepared(ctx.db).appointmentsOfAccount.all({ accountId });
+/** All appointments of all the account's patients, newest first; kept like accountById (frozen). */
+export function appointmentsOfAccount(ctx: SyncContext, accountId: number): readonly Readonly<AppointmentView>[] {
+  return keptAppointmentLists.read(ctx, accountId, () => prepared(ctx.db).appointmentsOfAccount.all({ accountId }));
+}
+const keptAppointmentLists = new KeptReads<number, AppointmentView[]>(4096);
+
+/** How many times accountById and appointmentsOfAccount read the database (tests show kept answers are used). */
+export function keptReadsComputed(): { accounts: number; appointmentLists: number } {
+  return { accounts: keptAccounts.computed, appointmentLists: keptAppointmentLists.computed };
 }
 
 export function appointmentById(ctx: SyncContext, id: number): AppointmentView | undefined {
@@ -273,8 +285,6 @@ function horizonDate(timezone: string, now: Date): string {
 
 function prepare(db: Db) {
   return {
-    // One row: [data_version, total_changes()] (raw: an array, no object per request).
-    version: db.$client.prepare('SELECT data_version, total_changes() FROM pragma_data_version').raw(),
     accountById: db
       .select()
       .from(accounts)
