@@ -1,6 +1,6 @@
 // Writing an SMS is part of the business transaction that causes it; the sms role sends it later.
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
-import { smsOutbox, type SmsKind } from '../db/schema.js';
+import { smsOutbox, SMS_KINDS_BY_PHONE_SQL, type SmsKind, type SmsKindByPhone } from '../db/schema.js';
 import type { Tx } from './context.js';
 import type { Db } from '../db/client.js';
 import { preparedStatements } from './prepared.js';
@@ -50,12 +50,13 @@ const statements = preparedStatements({
       .prepare(),
 });
 
-export function countRecentSms(tx: Tx | Db, phone: string, kind: SmsKind, sinceMs: number): number {
+export function countRecentSms(tx: Tx | Db, phone: string, kind: SmsKindByPhone, sinceMs: number): number {
   return (
     tx
       .select({ n: sql<number>`count(*)` })
       .from(smsOutbox)
-      .where(and(eq(smsOutbox.phone, phone), eq(smsOutbox.kind, kind), gte(smsOutbox.createdAt, sinceMs)))
+      // The partial index's own condition, repeated so SQLite uses it (schema.ts).
+      .where(and(eq(smsOutbox.phone, phone), eq(smsOutbox.kind, kind), SMS_KINDS_BY_PHONE_SQL, gte(smsOutbox.createdAt, sinceMs)))
       .get()?.n ?? 0
   );
 }
@@ -69,7 +70,10 @@ export function enqueueSmsOnce(tx: Tx, sms: OutgoingSms, dedupeKey: string, now:
   const row = tx
     .insert(smsOutbox)
     .values(outboxRow({ ...sms, dedupeKey }, now))
-    .onConflictDoNothing({ target: smsOutbox.dedupeKey })
+    // No conflict target: the dedupe index is partial (keyed rows only), and a target would need
+    // its WHERE before DO NOTHING, which drizzle writes after it. The id is the only other unique
+    // key, and a new row's id is always free.
+    .onConflictDoNothing()
     .returning({ id: smsOutbox.id })
     .get();
   return row?.id ?? null;

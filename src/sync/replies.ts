@@ -9,7 +9,7 @@
 //   anything else       the help text, at most once a day per phone.
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gte, inArray, ne } from 'drizzle-orm';
-import { appointments, clinics, doctors, smsInbound, smsOutbox } from '../db/schema.js';
+import { appointments, clinics, doctors, smsInbound, smsOutbox, SMS_KINDS_BY_PHONE_SQL } from '../db/schema.js';
 import { isPastSlot } from '../booking/slots.js';
 import { writeTx, type SyncContext, type Tx } from './context.js';
 import { cancelInTx } from './appointments.js';
@@ -84,7 +84,7 @@ function cancelTarget(tx: Tx, phone: string, token: string | null, now: Date): A
   const lastReminder = tx
     .select({ appointmentId: smsOutbox.appointmentId })
     .from(smsOutbox)
-    .where(and(eq(smsOutbox.phone, phone), eq(smsOutbox.kind, 'reminder'), inArray(smsOutbox.state, ['sending', 'sent', 'delivered'])))
+    .where(and(eq(smsOutbox.phone, phone), eq(smsOutbox.kind, 'reminder'), SMS_KINDS_BY_PHONE_SQL, inArray(smsOutbox.state, ['sending', 'sent', 'delivered'])))
     .orderBy(desc(smsOutbox.id))
     .limit(1)
     .get();

@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { migrateDatabase, migrationsFolder, openDatabase, type Db } from '../../src/db/client.js';
 import { smsOutbox } from '../../src/db/schema.js';
 import { bookByPhone, callNext, queueDueReminders, writeTx } from '../../src/sync/index.js';
-import { enqueueSms, enqueueSmsOnce, type OutgoingSms } from '../../src/sync/outbox.js';
+import { countRecentSms, enqueueSms, enqueueSmsOnce, type OutgoingSms } from '../../src/sync/outbox.js';
+import { handleReply } from '../../src/sync/replies.js';
 import { reminderStates } from '../../src/sync/reminders.js';
 import { createTestDb, plan, statementsOf, type TestDb } from '../support/db.js';
 
@@ -75,6 +76,26 @@ describe('dedupe key (sms_outbox_dedupe_uq)', () => {
     for (const s of sqls) expect(plan(t.db, s), s).toMatch(/SEARCH sms_outbox USING (COVERING )?INDEX sms_outbox_dedupe_uq \(dedupe_key=\?\)/);
     expect(queueDueReminders(t.ctx, settings).queued).toBe(0); // each reminder once
     expect(reminderStates(t.ctx, tomorrow)).toEqual(new Map(tomorrow.map((id) => [id, 'queued'])));
+  });
+});
+
+describe('phone and kind (sms_outbox_phone_kind_idx, partial)', () => {
+  it('holds only the kinds looked up by phone, and every such lookup searches it (code limit, HELP, the reminder a reply answers)', async () => {
+    t = createTestDb();
+    const index = t.db.$client.prepare("select sql from sqlite_master where name = 'sms_outbox_phone_kind_idx'").get() as { sql: string };
+    // A booking's confirmation and sync messages stay out: two fewer index pages per booking.
+    expect(index.sql).toMatch(/WHERE kind in \('otp', 'help', 'reminder'\)$/);
+    const phone = '+919855500030';
+    const r = await bookByPhone(t.ctx, { phone, doctorId: 1, date: '2026-12-01', time: '09:00' });
+    if (!r.ok) throw new Error(r.code);
+    const sqls = [
+      ...statementsOf(t.db, () => countRecentSms(t!.db, phone, 'otp', 0)),
+      ...statementsOf(t.db, () => countRecentSms(t!.db, phone, 'help', 0)),
+      ...statementsOf(t.db, () => countRecentSms(t!.db, phone, 'reminder', 0)),
+      ...statementsOf(t.db, () => expect(handleReply(t!.ctx, { phone, text: 'C' })).toMatchObject({ command: 'cancel' })),
+    ].filter((s) => /"kind" = \?/.test(s) && /"phone" = \?/.test(s));
+    expect(sqls.length).toBeGreaterThanOrEqual(4);
+    for (const s of sqls) expect(plan(t.db, s), s).toMatch(/SEARCH sms_outbox USING (COVERING )?INDEX sms_outbox_phone_kind_idx \(phone=\? AND kind=\?/);
   });
 });
 
