@@ -14,6 +14,7 @@ const { db, ctx } = createBenchClinicFile(path, { MAX_ACTIVE_APPOINTMENTS: '100'
 const c = db.$client;
 if (process.env.SYNC) c.pragma(`synchronous = ${process.env.SYNC}`);
 if (process.env.CACHE) c.pragma(`cache_size = ${process.env.CACHE}`);
+if (process.env.TEMP_STORE) c.pragma(`temp_store = ${process.env.TEMP_STORE}`);
 const callers = Number(process.env.CALLERS ?? 16);
 const ms = Number(process.env.MS ?? 4000);
 const web = process.env.WEB === '1';
