@@ -10,7 +10,7 @@ import { dateInDays, earliestLocalDate, isPastSlot, weekdayOf } from '../booking
 import { normalizePhone } from '../phone/index.js';
 import { BOOKING_HORIZON_DAYS, DOCTOR_COLUMNS, freeSlotsUntil, SCHEDULE_COLUMNS, type FreeSlot } from './availability.js';
 import { readTx, type SyncContext } from './context.js';
-import { dbVersion, KeptReads } from './kept-reads.js';
+import { dbVersion, KeptReads, sameVersion, type DbVersion } from './kept-reads.js';
 import type { AccountRow } from './accounts-in-tx.js';
 
 export type ClinicRow = typeof clinics.$inferSelect;
@@ -70,14 +70,14 @@ export function freeSlots(ctx: SyncContext, doctorId: number, date: string): rea
     const now = ctx.now();
     const nowMs = now.getTime();
     // The first statement of the read transaction: the version belongs to the snapshot read below.
-    const { dataVersion, changes } = dbVersion(client);
+    const version = dbVersion(client);
     const kept = keptSlotsOf(client);
     const key = `${doctorId} ${date}`;
     const k = kept.get(key);
-    if (k && keptSlotsStill(k, dataVersion, changes, nowMs)) return k.slots;
+    if (k && keptSlotsStill(k, version, nowMs)) return k.slots;
     const answer = computeFreeSlots(ctx, doctorId, date, now);
     if (kept.size >= KEPT_SLOTS_MAX && !kept.has(key)) kept.delete(kept.keys().next().value!);
-    kept.set(key, { slots: answer.slots, dataVersion, changes, atMs: nowMs, until: answer.until });
+    kept.set(key, { slots: answer.slots, version, atMs: nowMs, until: answer.until });
     return answer.slots;
   });
 }
@@ -91,8 +91,7 @@ let computed = 0;
 interface KeptSlots {
   slots: readonly FreeSlot[] | null;
   /** PRAGMA data_version (commits by other connections) and total_changes() (this connection's writes). */
-  dataVersion: number;
-  changes: number;
+  version: DbVersion;
   /** The clock when computed: past slots, the horizon and cut-offs move with its minute. */
   atMs: number;
   /** The earliest expiry of the holds counted: their seats come free then without any write. */
@@ -118,8 +117,8 @@ function keptSlotsOf(client: object): Map<string, KeptSlots> {
  * in it has expired. Everything else it was made from (doctor, clinic zone, schedules, closed
  * dates, bookings, holds) is in the database.
  */
-function keptSlotsStill(k: KeptSlots, dataVersion: number, changes: number, nowMs: number): boolean {
-  return k.dataVersion === dataVersion && k.changes === changes && nowMs >= k.atMs && Math.floor(nowMs / 60_000) === Math.floor(k.atMs / 60_000) && nowMs < k.until;
+function keptSlotsStill(k: KeptSlots, version: DbVersion, nowMs: number): boolean {
+  return sameVersion(k.version, version) && nowMs >= k.atMs && Math.floor(nowMs / 60_000) === Math.floor(k.atMs / 60_000) && nowMs < k.until;
 }
 
 function computeFreeSlots(ctx: SyncContext, doctorId: number, date: string, now: Date): { slots: readonly FreeSlot[] | null; until: number } {
