@@ -26,7 +26,7 @@ export type { AriOps } from './ops.js';
 export type IvrConfig = Pick<
   Config,
   'ariUrl' | 'ariUsername' | 'ariPassword' | 'ariApp' | 'menuTimeoutMs' | 'receptionEndpoint' | 'defaultRegion'
-> & { languages?: Config['languages'] };
+> & { languages?: Config['languages']; ivrPasswordStock?: Config['ivrPasswordStock'] };
 
 export interface IvrTuning {
   /** Reconnect back-off (SPEC: capped at 2 s). */
@@ -237,7 +237,11 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
   }
 
   link.start({ onEvent, onUp, onDown });
-  // New callers' temporary passwords are hashed ahead, off the key→prompt path (issue 10).
+  // New callers' temporary passwords are hashed ahead, off the key→prompt path and at low priority
+  // (issue 10). The stock is what a burst of new callers can draw on without hashing at the
+  // event loop's priority: with 16, a 200-call burst emptied it, the hashes made on demand took
+  // both cores, and the event loop waited on the run queue for 100 ms at a time.
+  if (config.ivrPasswordStock !== undefined) tempCredentials.resize(config.ivrPasswordStock);
   void tempCredentials.prime();
   log.info({ ari: logUrl(config.ariUrl), app, soundsDir: soundsDir ?? DEFAULT_SOUNDS_DIR, languages }, 'ivr role starting');
 

@@ -1,10 +1,11 @@
 // Temporary passwords for new IVR callers, hashed ahead of need.
 //
 // A new caller's booking needs an argon2id hash of the temporary password sent to them by SMS
-// (~75 ms of a core, longer under load). Hashed when the caller presses "confirm", it sat on the
-// critical path of the key→prompt time at key 3 (issue 10). So a small stock of fresh
-// {password, hash} pairs is kept ready: made on the argon2 thread (src/sync/hash-thread.ts),
-// refilled shortly after each use (one hash at a time), and handed out once each. A caller arriving when the stock is empty
+// (~15–75 ms of a core, longer under load). Hashed when the caller presses "confirm", it sat on the
+// critical path of the key→prompt time at key 3 (issue 10). So a stock of fresh
+// {password, hash} pairs is kept ready: made on the low-priority argon2 thread
+// (src/sync/hash-thread.ts), refilled shortly after each use (one hash at a time), and handed out
+// once each. The ivr role sizes it (IVR_PASSWORD_STOCK). A caller arriving when the stock is empty
 // gets a pair hashed for them there and then, as before. The pairs only ever live in this
 // process's memory and are random and unassigned until taken.
 import { generateTempPassword, hashPassword } from './credentials.js';
@@ -21,6 +22,8 @@ export interface TempCredentialStock {
   prime(): Promise<void>;
   /** Pairs ready now. */
   ready(): number;
+  /** How many pairs the stock keeps ready (filled up by the next take or prime). */
+  resize(size: number): void;
 }
 
 async function makePair(ahead: boolean): Promise<TempCredentials> {
@@ -28,7 +31,8 @@ async function makePair(ahead: boolean): Promise<TempCredentials> {
   return { password, hash: await hashPassword(password, ahead) };
 }
 
-export function createTempCredentialStock(size = 16, parallel = 1, refillDelayMs = 500): TempCredentialStock {
+export function createTempCredentialStock(initialSize = 16, parallel = 1, refillDelayMs = 500): TempCredentialStock {
+  let size = initialSize;
   const stock: TempCredentials[] = [];
   let filling = 0;
   let full: Promise<void> | null = null;
@@ -73,6 +77,10 @@ export function createTempCredentialStock(size = 16, parallel = 1, refillDelayMs
       return full;
     },
     ready: () => stock.length,
+    resize(n) {
+      size = n;
+      stock.splice(n);
+    },
   };
 }
 

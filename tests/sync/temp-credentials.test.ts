@@ -20,4 +20,21 @@ describe('temporary credentials hashed ahead', () => {
     await stock.prime();
     expect(stock.ready()).toBe(3);
   });
+
+  it('resized, fills up to the new size, or drops what is over it; at 0 every take is hashed on demand', async () => {
+    const stock = createTempCredentialStock(2);
+    await stock.prime();
+    expect(stock.ready()).toBe(2);
+    stock.resize(5);
+    await stock.prime();
+    expect(stock.ready()).toBe(5);
+    stock.resize(1);
+    expect(stock.ready()).toBe(1);
+    stock.resize(0);
+    expect(stock.ready()).toBe(0);
+    await stock.prime(); // nothing to fill
+    const pair = await stock.take();
+    expect(await verifyPassword(pair.hash, pair.password)).toBe(true);
+    expect(stock.ready()).toBe(0);
+  });
 });
