@@ -38,7 +38,7 @@ function readTrace(log: string, walPath: string) {
   // strace -xx writes the paths -y adds in the same \\xNN form as the data.
   const wal = `<${[...Buffer.from(walPath)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')}>`;
   lines.forEach((line, i) => {
-    const m = /^(\d+) (.*)$/.exec(line);
+    const m = /^(\d+)\s+(.*)$/.exec(line); // strace pads short thread ids
     if (!m) return;
     const tid = Number(m[1]);
     const call = m[2]!;
