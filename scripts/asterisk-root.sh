@@ -31,8 +31,7 @@ ROOT_PACKAGES=(asterisk asterisk-core-sounds-en-gsm)
 # docker-compose (v1, Debian's): tests/install/container.test.ts renders docker-compose.yml with it.
 # fonts-lohit-deva: a Devanagari font, so Chromium draws the Hindi pages (tests/web/hindi.test.ts
 # screenshots) instead of empty boxes.
-# strace: tests/sync/wal-sync.test.ts reads the order of a group commit's syscalls (its sync off the event loop).
-HOST_PACKAGES=(debootstrap sip-tester espeak-ng sox chromium fonts-lohit-deva util-linux docker-compose strace)
+HOST_PACKAGES=(debootstrap sip-tester espeak-ng sox chromium fonts-lohit-deva util-linux docker-compose)
 APT_IN_ROOT=(apt-get -o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false -q)
 
 log() { printf '[asterisk-root] %s\n' "$*"; }

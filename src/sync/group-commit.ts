@@ -8,18 +8,8 @@
 // booking's own writeTx inside it as a SAVEPOINT (better-sqlite3 nests transactions that way), and
 // commits once. Every booking keeps its own outcome: one that aborts (slot taken, limit reached) or
 // throws is rolled back to its savepoint alone and the others go on. Nobody hears about a booking
-// before the shared COMMIT is on disk; if the COMMIT itself fails, every booking of the group
+// before the shared COMMIT has returned; if the COMMIT itself fails, every booking of the group
 // fails with it, as a single one would have.
-//
-// The disk wait itself is off the event loop. Under 200 calls an fsync took 16–74 ms, and at
-// synchronous=FULL SQLite waits for it inside COMMIT, so every other call's keys waited too (the
-// 200-call runs' 100–250 ms stalls, issue 10). A group on a WAL file at FULL or EXTRA therefore
-// commits at NORMAL (SQLite appends the frames and returns without syncing), and its outcomes are
-// handed out only after an fdatasync of the -wal file on libuv's pool has returned: the same
-// frames on disk before anyone hears of them, as FULL would have made. Others may read those rows
-// in the moment between (another caller's slot offer, a web page); any write made from them is
-// committed later in the same WAL, so it cannot reach the disk without them.
-import { open } from 'node:fs/promises';
 import type Database from 'better-sqlite3';
 import type { SyncContext } from './context.js';
 
@@ -35,56 +25,6 @@ interface Pending {
 interface Queue {
   pending: Pending[];
   scheduled: boolean;
-  /** The -wal file to sync after a group's commit; null when the database is not a WAL file. */
-  wal: WalSync | null;
-}
-
-/**
- * fdatasync of one -wal file, shared: groups that committed while a sync was already running wait
- * for the next one (which covers them all), so at most one sync runs and one waits.
- */
-class WalSync {
-  private running = false;
-  private waiting: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
-
-  constructor(readonly path: string) {}
-
-  /** Resolves once everything written to the file before this call is on disk. */
-  sync(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      if (!this.running) void this.next();
-    });
-  }
-
-  private async next(): Promise<void> {
-    const batch = this.waiting;
-    this.waiting = [];
-    this.running = true;
-    try {
-      // A descriptor of our own: fdatasync flushes the file, whichever descriptor wrote it.
-      const file = await open(this.path, 'r');
-      try {
-        await file.datasync();
-      } finally {
-        await file.close();
-      }
-      for (const w of batch) w.resolve();
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-    } finally {
-      this.running = false;
-      if (this.waiting.length > 0) void this.next();
-    }
-  }
-}
-
-const SYNCHRONOUS_NORMAL = 1;
-const SYNCHRONOUS_FULL = 2;
-
-function walOf(client: Database.Database): WalSync | null {
-  if (client.memory || client.name === '') return null;
-  return client.pragma('journal_mode', { simple: true }) === 'wal' ? new WalSync(`${client.name}-wal`) : null;
 }
 
 const queues = new WeakMap<Database.Database, Queue>();
@@ -105,7 +45,7 @@ export function groupedWrite<T>(ctx: Pick<SyncContext, 'db'>, body: () => T): Pr
   const client = ctx.db.$client;
   let queue = queues.get(client);
   if (!queue) {
-    queue = { pending: [], scheduled: false, wal: walOf(client) };
+    queue = { pending: [], scheduled: false };
     queues.set(client, queue);
   }
   const q = queue;
@@ -118,72 +58,50 @@ export function groupedWrite<T>(ctx: Pick<SyncContext, 'db'>, body: () => T): Pr
   });
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-
 function flush(client: Database.Database, q: Queue): void {
   const group = q.pending.splice(0, MAX_GROUP);
   q.scheduled = q.pending.length > 0;
   if (q.scheduled) setImmediate(() => flush(client, q));
   observer?.(group.length);
 
-  if (client.inTransaction) {
-    // In a test, inside someone's transaction: each body joins it, and that transaction commits.
-    handOut(group, group.map(run));
+  if (group.length === 1 || client.inTransaction) {
+    // Alone (or, in a test, inside someone's transaction): the body's own writeTx is the commit.
+    for (const p of group) settle(p);
     return;
   }
-  const synchronous = q.wal ? (client.pragma('synchronous', { simple: true }) as number) : 0;
-  const syncAfter = q.wal !== null && synchronous >= SYNCHRONOUS_FULL;
-  if (syncAfter) client.pragma(`synchronous = ${SYNCHRONOUS_NORMAL}`);
-  let outcomes: Outcome[];
+  const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
   try {
-    // Alone, the body's own writeTx is the commit.
-    outcomes = group.length === 1 ? [run(group[0]!)] : together(client, group);
+    client
+      .transaction(() => {
+        for (const p of group) {
+          // SQLite ends a transaction by itself on some errors (I/O, disk full): then nothing of the
+          // group is written, and no later body may run outside it and commit alone.
+          if (!client.inTransaction) throw new Error('the group commit\'s transaction ended early');
+          try {
+            outcomes.push({ ok: true, value: p.body() });
+          } catch (error) {
+            // Its savepoint is already rolled back; the rest of the group goes on.
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })
+      .immediate();
   } catch (error) {
     // BEGIN or COMMIT failed (disk full, I/O error, busy past the timeout): nothing of the group is written.
     for (const p of group) p.reject(error);
     return;
-  } finally {
-    if (syncAfter) client.pragma(`synchronous = ${synchronous}`);
   }
-  if (!syncAfter) return handOut(group, outcomes);
-  q.wal!.sync().then(
-    () => handOut(group, outcomes),
-    // Committed but not known to be on disk: nobody is told it is (the disk is failing).
-    (error: unknown) => {
-      for (const p of group) p.reject(error);
-    },
-  );
-}
-
-/** The group's bodies in one transaction, each in its own savepoint; throws if BEGIN or COMMIT fails. */
-function together(client: Database.Database, group: Pending[]): Outcome[] {
-  const outcomes: Outcome[] = [];
-  client
-    .transaction(() => {
-      for (const p of group) {
-        // SQLite ends a transaction by itself on some errors (I/O, disk full): then nothing of the
-        // group is written, and no later body may run outside it and commit alone.
-        if (!client.inTransaction) throw new Error('the group commit\'s transaction ended early');
-        // A body that throws has its savepoint rolled back already; the rest of the group goes on.
-        outcomes.push(run(p));
-      }
-    })
-    .immediate();
-  return outcomes;
-}
-
-function run(p: Pending): Outcome {
-  try {
-    return { ok: true, value: p.body() };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
-
-function handOut(group: Pending[], outcomes: Outcome[]): void {
   group.forEach((p, i) => {
     const o = outcomes[i]!;
     if (o.ok) p.resolve(o.value);
     else p.reject(o.error);
   });
+}
+
+function settle(p: Pending): void {
+  try {
+    p.resolve(p.body());
+  } catch (error) {
+    p.reject(error);
+  }
 }
