@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/db/client.js';
 import { renderPromptsWithCli } from '../tests/ari/support-ivr.js';
-import { AriEventStream, ariTime, freeUdpPort, freeUdpPorts, realAsteriskStatus, startAsterisk, writeDtmfPcaps, type AriEvent, type AsteriskInstance } from '../tests/support/asterisk.js';
+import { AriEventStream, ariTime, freeSippPorts, realAsteriskStatus, startAsterisk, writeDtmfPcaps, type AriEvent, type AsteriskInstance } from '../tests/support/asterisk.js';
 import { createTestDb } from '../tests/support/db.js';
 import type { Figures } from './lib/report.js';
 import { doubleBooked } from './sync.js';
@@ -113,8 +113,7 @@ async function sippCalls(ast: AsteriskInstance, dir: string, phones: string[], r
   const csv = path.join(dir, 'callers.csv');
   await fs.writeFile(csv, `SEQUENTIAL\n${phones.map((p) => `${p};`).join('\n')}\n`);
   const from = ast.trunkAddress;
-  const sipPort = await freeUdpPort(from);
-  const mediaPort = await freeUdpPorts(from, 4, [sipPort]); // SIPp binds -mp to -mp+3
+  const { sipPort, mediaPort } = await freeSippPorts(from);
   const args = [
     `127.0.0.1:${ast.sipPort}`, '-sf', scenarioFile, '-inf', csv, '-i', from, '-p', String(sipPort), '-mi', from, '-mp', String(mediaPort),
     '-s', '7000', '-set', 'callername', 'Bench Caller', '-set', 'callerhost', from,

@@ -13,7 +13,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freeUdpPort, freeUdpPorts } from './asterisk-ports.js';
+import { freeSippPorts } from './asterisk-ports.js';
 
 const SCENARIO_DIR = fileURLToPath(new URL('./sipp/', import.meta.url));
 export const SIPP_PCAP_DIR = '/usr/share/sip-tester';
@@ -224,8 +224,7 @@ export async function runSippCall(opts: SippCallOptions): Promise<SippResult> {
   const scenarioFile = path.join(workDir, expect === 'answer' ? 'uac-dtmf.xml' : 'uac-rejected.xml');
   await fs.writeFile(scenarioFile, scenario);
 
-  const sipPort = await freeUdpPort(from);
-  const mediaPort = await freeUdpPorts(from, 4, [sipPort]); // SIPp binds -mp to -mp+3
+  const { sipPort, mediaPort } = await freeSippPorts(from);
   const caller = opts.callerId ?? 'anonymous';
   const displayName = opts.callerId === undefined ? 'Anonymous' : 'MedQ Test';
   const host = opts.host ?? '127.0.0.1';
