@@ -12,6 +12,11 @@ export function accountByPhone(tx: Tx | Db, phone: string): AccountRow | undefin
   return statements(tx).accountByPhone.get({ phone });
 }
 
+/** Whether the phone has an account: the id alone, without reading and mapping the whole row. */
+export function hasAccount(tx: Tx | Db, phone: string): boolean {
+  return statements(tx).accountIdByPhone.get({ phone }) !== undefined;
+}
+
 export function accountByUsername(tx: Tx | Db, username: string): AccountRow | undefined {
   return tx.select().from(accounts).where(eq(accounts.username, username)).get();
 }
@@ -55,6 +60,8 @@ export function bumpTokenVersion(tx: Tx, accountId: number, set: Partial<typeof 
 const statements = preparedStatements({
   accountByPhone: (r) =>
     r.select().from(accounts).where(eq(accounts.phone, sql.placeholder('phone'))).prepare(),
+  accountIdByPhone: (r) =>
+    r.select({ id: accounts.id }).from(accounts).where(eq(accounts.phone, sql.placeholder('phone'))).prepare(),
   ownPatient: (r) =>
     r
       .select()

@@ -6,9 +6,9 @@ import { bookingWriteTx, bookInTx, loadDoctor, type BookFailure } from './availa
 import { abort, type SyncContext } from './context.js';
 import { groupedWrite } from './group-commit.js';
 import { tempCredentials } from './temp-credentials.js';
-import { accountByPhone, adoptUnlinkedPatients, ensureAccountPatient } from './accounts-in-tx.js';
+import { accountByPhone, adoptUnlinkedPatients, ensureAccountPatient, hasAccount } from './accounts-in-tx.js';
 import { enqueueSms } from './outbox.js';
-import { textsForPhone } from './sms-language.js';
+import { smsTextsFor } from '../sms/texts.js';
 import { fail, ok, type Result } from './result.js';
 
 export interface PhoneBookingRequest {
@@ -54,7 +54,7 @@ export async function bookByPhone(
   // today) the loop takes one and tries again.
   let credentials: { password: string; hash: string } | null = null;
   for (;;) {
-    if (!credentials && !accountByPhone(ctx.db, phone)) credentials = await tempCredentials.take();
+    if (!credentials && !hasAccount(ctx.db, phone)) credentials = await tempCredentials.take();
     const withCredentials = credentials;
     // Bookings asked for together share one durable commit (src/sync/group-commit.ts).
     const result = await groupedWrite(ctx, () => bookInWriteTx(ctx, req, phone, withCredentials));
@@ -122,8 +122,9 @@ function bookInWriteTx(
     if (!booked.ok) abort(booked);
     const b = booked.value;
 
-    // The account's language; one never chosen falls back to this call's choice, then the default.
-    const texts = textsForPhone(tx, ctx, phone, req.language);
+    // The account's language; one never chosen falls back to this call's choice, then the default
+    // (textsForPhone's rule, with the account this transaction already holds).
+    const texts = smsTextsFor(account.language ?? req.language ?? null, ctx.languages);
     const language = texts.language;
     if (accountCreated) {
       enqueueSms(tx, { kind: 'welcome', phone, body: texts.welcome(ctx.brand, phone, credentials!.password), language }, now);

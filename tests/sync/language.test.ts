@@ -29,7 +29,12 @@ describe('the language of a first call', () => {
     const r = await bookByPhone(t.ctx, { phone: PHONE, doctorId: 1, date: '2026-11-30', time: '09:00', language: 'hi' });
     expect(r.ok && r.value.accountCreated).toBe(true);
     expect(phoneLanguage(t.ctx, PHONE)).toBe('hi');
-    await bookByPhone(t.ctx, { phone: PHONE, doctorId: 2, date: '2026-12-01', time: '10:00', language: 'en' });
+    const again = await bookByPhone(t.ctx, { phone: PHONE, doctorId: 2, date: '2026-12-01', time: '10:00', language: 'en' });
     expect(phoneLanguage(t.ctx, PHONE)).toBe('hi');
+    // Its SMS too: the account's language, not the one this call was in.
+    const sms = t.ctx.db.$client
+      .prepare('SELECT kind, language FROM sms_outbox WHERE appointment_id = ? ORDER BY id')
+      .all(again.ok ? again.value.appointmentId : -1);
+    expect(sms).toEqual([{ kind: 'confirmation', language: 'hi' }]);
   });
 });
