@@ -31,21 +31,14 @@ export function patientsByPhone(tx: Tx | Db, phone: string): PatientRow[] {
 
 /** Consolidation: every patient with the phone that has no account joins this one. */
 export function adoptUnlinkedPatients(tx: Tx, phone: string, accountId: number): void {
-  tx.update(patients)
-    .set({ accountId })
-    .where(and(eq(patients.phone, phone), isNull(patients.accountId)))
-    .run();
+  statements(tx).adoptUnlinked.run({ phone, accountId });
 }
 
 /** The account's patient row for its own phone, created if it has none. */
 export function ensureAccountPatient(tx: Tx, account: AccountRow, source: 'ivr' | 'web' | 'desk'): PatientRow {
   const existing = statements(tx).ownPatient.get({ accountId: account.id, phone: account.phone });
   if (existing) return existing;
-  return tx
-    .insert(patients)
-    .values({ name: account.displayName, phone: account.phone, accountId: account.id, source })
-    .returning()
-    .get();
+  return statements(tx).insertPatient.get({ name: account.displayName, phone: account.phone, accountId: account.id, source })!;
 }
 
 export function bumpTokenVersion(tx: Tx, accountId: number, set: Partial<typeof accounts.$inferInsert>, now: Date): void {
@@ -62,6 +55,18 @@ const statements = preparedStatements({
     r.select().from(accounts).where(eq(accounts.phone, sql.placeholder('phone'))).prepare(),
   accountIdByPhone: (r) =>
     r.select({ id: accounts.id }).from(accounts).where(eq(accounts.phone, sql.placeholder('phone'))).prepare(),
+  adoptUnlinked: (r) =>
+    r
+      .update(patients)
+      .set({ accountId: sql`${sql.placeholder('accountId')}` })
+      .where(and(eq(patients.phone, sql.placeholder('phone')), isNull(patients.accountId)))
+      .prepare(),
+  insertPatient: (r) =>
+    r
+      .insert(patients)
+      .values({ name: sql.placeholder('name'), phone: sql.placeholder('phone'), accountId: sql.placeholder('accountId'), source: sql.placeholder('source') })
+      .returning()
+      .prepare(),
   ownPatient: (r) =>
     r
       .select()

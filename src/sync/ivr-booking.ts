@@ -1,5 +1,5 @@
 // SPEC §3 "IVR booking": one transaction finds or creates the caller's account, books, queues SMS.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { accounts, patients } from '../db/schema.js';
 import { lastFour, normalizePhone, type E164 } from '../phone/index.js';
 import { bookingWriteTx, bookInTx, loadDoctor, type BookFailure } from './availability.js';
@@ -10,6 +10,7 @@ import { accountByPhone, adoptUnlinkedPatients, ensureAccountPatient, hasAccount
 import { enqueueSms } from './outbox.js';
 import { smsTextsFor } from '../sms/texts.js';
 import { fail, ok, type Result } from './result.js';
+import { preparedStatements } from './prepared.js';
 
 export interface PhoneBookingRequest {
   /** Caller ID or a keyed number; normalised here. */
@@ -81,27 +82,20 @@ function bookInWriteTx(
     let accountCreated = false;
     if (!account) {
       if (!credentials) return NEED_CREDENTIALS;
-      account = tx
-        .insert(accounts)
-        .values({
-          phone,
-          username: phone,
-          passwordHash: credentials.hash,
-          displayName: req.name?.trim() || `IVR Patient ${lastFour(phone)}`,
-          status: 'provisional',
-          mustChangePassword: true,
-          role: 'patient',
-          language: req.language ?? null,
-        })
-        .returning()
-        .get();
+      account = statements(tx).insertProvisionalAccount.get({
+        phone,
+        username: phone,
+        passwordHash: credentials.hash,
+        displayName: req.name?.trim() || `IVR Patient ${lastFour(phone)}`,
+        language: req.language ?? null,
+      })!;
       accountCreated = true;
       adoptUnlinkedPatients(tx, phone, account.id);
     }
     const patient = ensureAccountPatient(tx, account, req.channel ?? 'ivr');
     // The patient keeps the account holder's name.
     if (patient.name !== account.displayName) {
-      tx.update(patients).set({ name: account.displayName }).where(eq(patients.id, patient.id)).run();
+      statements(tx).renamePatient.run({ id: patient.id, name: account.displayName });
     }
 
     const booked = bookInTx(
@@ -156,3 +150,25 @@ function bookInWriteTx(
     });
   });
 }
+
+// Built once per connection: drizzle building these again for every new caller was ~25 % of a
+// first call's booking (issue 10, a --cpu-prof of new callers' bookings).
+const p = sql.placeholder;
+const statements = preparedStatements({
+  insertProvisionalAccount: (r) =>
+    r
+      .insert(accounts)
+      .values({
+        phone: p('phone'),
+        username: p('username'),
+        passwordHash: p('passwordHash'),
+        displayName: p('displayName'),
+        status: 'provisional',
+        mustChangePassword: true,
+        role: 'patient',
+        language: p('language'),
+      })
+      .returning()
+      .prepare(),
+  renamePatient: (r) => r.update(patients).set({ name: sql`${p('name')}` }).where(eq(patients.id, p('id'))).prepare(),
+});

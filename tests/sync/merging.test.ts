@@ -101,6 +101,21 @@ describe('scenario 2: a caller books by phone first, then registers on the web',
     expect(t.db.select().from(appointments).all()).toHaveLength(1);
   });
 
+  it('a first call from a legacy patient\'s phone makes the account, adopts that patient under the account\'s name and books on it', async () => {
+    t.db.insert(patients).values([
+      { name: 'Old Import', age: 61, phone: PHONE, source: 'desk' },
+      { name: 'Someone Else', phone: '+919000000002', source: 'desk' },
+    ]).run();
+    const b = await ivrBook('9876543210', '09:15');
+    expect(b).toMatchObject({ accountCreated: true, patientId: 1 });
+    expect(t.db.select().from(accounts).all()).toMatchObject([{ phone: PHONE, status: 'provisional', mustChangePassword: true, displayName: 'IVR Patient 3210' }]);
+    expect(t.db.select().from(patients).orderBy(patients.id).all()).toMatchObject([
+      { id: 1, name: 'IVR Patient 3210', age: 61, accountId: b.accountId },
+      { id: 2, name: 'Someone Else', accountId: null },
+    ]);
+    expect(t.db.select().from(appointments).all()).toMatchObject([{ patientId: 1, personPhone: PHONE }]);
+  });
+
   it('refuses to link a phone with no bookings or an active account', async () => {
     expect(linkPhone(t.ctx, { phone: PHONE, name: 'A', age: null, username: 'asha', passwordHash: 'x' })).toMatchObject({ ok: false, code: 'no_phone_bookings' });
     registerAccount(t.ctx, { phone: PHONE, name: 'A', age: null, username: 'asha', passwordHash: 'x' });
