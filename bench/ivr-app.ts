@@ -4,6 +4,7 @@
 // temporary passwords is full again; 'stop' ends it.
 import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/client.js';
+import { startCheckpointer } from '../src/db/checkpoint.js';
 import { startIvrRole } from '../src/ari/index.js';
 import { createLogger } from '../src/shared/logger.js';
 import { loopDelaySinceLast } from './lib/loop-delay.js';
@@ -12,6 +13,8 @@ import { createSyncContext, tempCredentials } from '../src/sync/index.js';
 const [dbPath, ariUrl, ariUser, ariPassword, soundsDir] = process.argv.slice(2) as [string, string, string, string, string];
 const config = loadConfig({ NODE_ENV: 'test', MEDQ_DB: dbPath, LOG_LEVEL: 'info' });
 const db = openDatabase(dbPath);
+// As src/main.ts: WAL checkpoints on their own thread.
+const checkpointer = startCheckpointer(db);
 const ctx = createSyncContext(db, config);
 const logger = createLogger('info');
 const role = startIvrRole({
@@ -31,6 +34,7 @@ process.on('message', async (m: { type: string }) => {
     process.send!({ type: 'usage', cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 1048576, ...loopDelaySinceLast() });
   } else if (m.type === 'stop') {
     await role.stop();
+    await checkpointer.stop();
     db.$client.close();
     process.exit(0);
   }

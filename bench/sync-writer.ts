@@ -9,6 +9,7 @@
 // Booking k = iteration × writers + writer (unique across writers) is benchBooking(k).
 import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/client.js';
+import { startCheckpointer } from '../src/db/checkpoint.js';
 import { bookByPhone, createSyncContext } from '../src/sync/index.js';
 import { benchBooking } from './lib/bench-clinic.js';
 
@@ -20,6 +21,8 @@ const writer = Number(writerArg);
 const writers = Number(writersArg);
 const durationMs = Number(durationArg);
 const db = openDatabase(path!);
+// A MedQ process checkpoints the WAL on a thread of its own (src/main.ts); the bare writer keeps SQLite's inline checkpoints.
+const checkpointer = mode === 'book' ? startCheckpointer(db) : null;
 const now = new Date('2026-11-30T08:00:00+05:30');
 const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: path!, MAX_ACTIVE_APPOINTMENTS: '100', LOG_LEVEL: 'silent' }), () => now);
 
@@ -57,5 +60,6 @@ if (mode === 'bare') {
   await Promise.all(Array.from({ length: callers }, caller));
 }
 console.log(JSON.stringify({ commits, failures, codes, next: start + commits + failures }));
+await checkpointer?.stop();
 db.$client.close();
 process.exit(0);

@@ -3,6 +3,7 @@
 import { buildApp } from './api/app.js';
 import { assertWebTexts } from './api/web-texts.js';
 import { startIvrRole, type IvrRole } from './ari/index.js';
+import { startCheckpointer } from './db/checkpoint.js';
 import { assertSchemaNotNewer, migrateUnderLock, openDatabase, pendingMigrations, type Db } from './db/client.js';
 import { metrics, setDbGaugeSources, startMetricsServer } from './metrics/index.js';
 import { checkOrExit, configOrExit, fatal } from './shared/cli.js';
@@ -45,6 +46,10 @@ async function openMigrated(): Promise<Db> {
   return opened;
 }
 const db = await openMigrated();
+// WAL checkpoints on a thread of their own, not inside a caller's commit (src/db/checkpoint.ts).
+const checkpointer = startCheckpointer(db, {
+  onError: (err) => logger.error({ err }, 'the WAL checkpoint thread stopped; commits checkpoint by themselves again'),
+});
 setDbGaugeSources({ outbox: () => outboxGauges(db, Date.now()), otpBudgetRemaining: () => otpBudgetRemaining(ctx) });
 const ctx = createSyncContext(db, config);
 observeGroupCommits((writes) => metrics.writeGroup.observe(writes));
@@ -119,6 +124,7 @@ async function shutdown(signal: string) {
       logger.error({ err: e }, 'error while stopping');
     }
   }
+  await checkpointer.stop();
   db.$client.close();
   process.exit(0);
 }

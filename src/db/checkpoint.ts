@@ -1,0 +1,163 @@
+// WAL checkpoints on a thread of their own, so no caller's commit waits for one.
+//
+// SQLite checkpoints by itself inside the COMMIT that takes the WAL past 1,000 frames
+// (wal_autocheckpoint): that commit copies the WAL's pages into the database file and syncs it,
+// on the event loop. A new caller's booking writes ~22 frames, so every ~44th booking took
+// 2.5–5 ms instead of ~1 ms: at 100 calls, the two or three checkpoints of a level were key 3's
+// p99 (issue 10, bench notes in the README). Here a worker thread with its own connection runs
+// the same PASSIVE checkpoint at the same point (1,000 frames), while writers go on appending to
+// the WAL. The process's own connection keeps a far higher threshold as a fallback: should the
+// thread die, SQLite checkpoints there again (and the thread's death is reported).
+import { closeSync, openSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Db } from './client.js';
+
+/** SQLite's own default: checkpoint once this many frames wait in the WAL. */
+export const CHECKPOINT_FRAMES = 1000;
+/** The process's own connection checkpoints only past this (the thread is gone or far behind). */
+export const FALLBACK_CHECKPOINT_FRAMES = 4000;
+
+/**
+ * Frames written to the WAL and not yet copied into the database, from the wal-index header in
+ * the -shm file (https://www.sqlite.org/walformat.html: mxFrame at byte 16, nBackfill at byte 96,
+ * native byte order). Read without SQLite's locks: a torn read only moves one checkpoint a poll.
+ */
+export function pendingWalFrames(shmFd: number, buf = Buffer.alloc(100)): number {
+  if (readSync(shmFd, buf, 0, 100, 0) < 100) return 0;
+  const mxFrame = buf.readUInt32LE(16);
+  const nBackfill = buf.readUInt32LE(96);
+  return mxFrame > nBackfill ? mxFrame - nBackfill : 0;
+}
+
+const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
+// Plain CommonJS given as text, so it loads the same way under tsx, vitest and dist/ (as hash-thread.ts).
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const Database = require(${JSON.stringify(sqliteModule)});
+const { path, frames, pollMs } = workerData;
+const db = new Database(path);
+// A checkpoint syncs the WAL before it copies and the database after, as the writers' commits would.
+db.pragma('synchronous = FULL');
+db.pragma('busy_timeout = 0');
+const buf = Buffer.alloc(100);
+let shm = null;
+// The wal-index header (walformat.html): mxFrame, the salt that changes when the WAL starts again
+// from its beginning, and nBackfill (frames already copied into the database).
+function walState() {
+  if (shm === null) {
+    try { shm = fs.openSync(path + '-shm', 'r'); } catch { return null; }
+  }
+  if (fs.readSync(shm, buf, 0, 100, 0) < 100) return null;
+  const mx = buf.readUInt32LE(16), done = buf.readUInt32LE(96);
+  return { salt: buf.readUInt32LE(32), waiting: mx > done ? mx - done : 0 };
+}
+// Only a writer that begins while every frame is in the database starts the WAL again from its
+// beginning; one that began during the copy appends after it. So after a checkpoint the thread
+// keeps copying what such writers add, a poll at a time, until the WAL has started again (its
+// salt changed): a WAL checkpointed behind the writers but never caught up would grow without end.
+let chasing = null;
+const timer = setInterval(() => {
+  const before = walState();
+  if (before === null) return;
+  if (chasing !== null && before.salt !== chasing) chasing = null;
+  if (before.waiting === 0 || (chasing === null && before.waiting < frames)) return;
+  const started = performance.now();
+  let r, passes = 0, now = before;
+  do {
+    [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    passes++;
+    now = walState() || now;
+  } while (r.busy === 0 && now.waiting > 0 && passes < 50);
+  if (chasing === null) {
+    chasing = before.salt;
+    parentPort.postMessage({ type: 'checkpoint', waiting: before.waiting, busy: r.busy, log: r.log, copied: r.checkpointed, passes, ms: performance.now() - started });
+  }
+}, pollMs);
+parentPort.on('message', (m) => {
+  if (m === 'stop') {
+    clearInterval(timer);
+    if (shm !== null) fs.closeSync(shm);
+    db.close();
+    parentPort.close();
+  }
+});
+`;
+
+export interface CheckpointStats {
+  /** Frames waiting when it started. */
+  waiting: number;
+  /** Frames in the WAL and frames now copied into the database (wal_checkpoint's log, checkpointed). */
+  log: number;
+  copied: number;
+  /** 1 when a reader or writer kept it from copying everything (it copies the rest next time). */
+  busy: number;
+  /** Checkpoints it took to catch up with the writers. */
+  passes: number;
+  ms: number;
+}
+
+export interface Checkpointer {
+  /** Ends the thread and gives the connection back SQLite's own checkpoints. */
+  stop(): Promise<void>;
+}
+
+export interface CheckpointerOptions {
+  frames?: number;
+  pollMs?: number;
+  onCheckpoint?: (stats: CheckpointStats) => void;
+  /** The thread died: the connection checkpoints by itself again, at SQLite's default. */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * Starts the checkpoint thread for `db`'s file and moves the connection's own checkpoints back to
+ * FALLBACK_CHECKPOINT_FRAMES. An in-memory database has no WAL: nothing is started.
+ */
+export function startCheckpointer(db: Db, opts: CheckpointerOptions = {}): Checkpointer {
+  const client = db.$client;
+  if (client.memory || (client.pragma('journal_mode', { simple: true }) as string) !== 'wal') return { stop: async () => {} };
+  const frames = opts.frames ?? CHECKPOINT_FRAMES;
+  client.pragma(`wal_autocheckpoint = ${Math.max(FALLBACK_CHECKPOINT_FRAMES, frames * 4)}`);
+  const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'medq-wal-checkpoint', workerData: { path: client.name, frames, pollMs: opts.pollMs ?? 50 } });
+  let stopping = false;
+  const fallBack = (error: Error) => {
+    if (stopping) return;
+    stopping = true;
+    if (client.open) client.pragma(`wal_autocheckpoint = ${CHECKPOINT_FRAMES}`);
+    opts.onError?.(error);
+  };
+  worker.on('message', (m: { type: string } & CheckpointStats) => {
+    if (m.type === 'checkpoint') opts.onCheckpoint?.({ waiting: m.waiting, log: m.log, copied: m.copied, busy: m.busy, passes: m.passes, ms: m.ms });
+  });
+  worker.on('error', fallBack);
+  worker.on('exit', (code) => fallBack(new Error(`the WAL checkpoint thread stopped (exit code ${code})`)));
+  // The thread must not keep a finished command alive (after the listeners: adding one refs it again).
+  worker.unref();
+  return {
+    stop: async () => {
+      if (stopping) return;
+      stopping = true;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage('stop');
+      await exited;
+      if (client.open) client.pragma(`wal_autocheckpoint = ${CHECKPOINT_FRAMES}`);
+    },
+  };
+}
+
+/** For tests and tools: frames waiting in the WAL of the database file at `path`. */
+export function pendingWalFramesAt(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(`${path}-shm`, 'r');
+  } catch {
+    return 0;
+  }
+  try {
+    return pendingWalFrames(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
