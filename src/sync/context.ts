@@ -51,13 +51,39 @@ export function writeTx<T>(ctx: Pick<SyncContext, 'db'>, body: (tx: Tx) => T, op
   const light = opts.durable === false && !ctx.db.$client.inTransaction;
   if (light) ctx.db.$client.pragma('synchronous = NORMAL');
   try {
-    return ctx.db.transaction(body, { behavior: 'immediate' });
+    return writeRunner(ctx.db).immediate(body);
   } catch (e) {
     if (e instanceof Abort) return e.result as T;
     throw e;
   } finally {
     if (light) ctx.db.$client.pragma('synchronous = FULL');
   }
+}
+
+type WriteRunner = Database.Transaction<(body: (tx: Tx) => unknown) => unknown>;
+const writeRunners = new WeakMap<Database.Database, WriteRunner>();
+
+/**
+ * What `db.transaction(body, { behavior: 'immediate' })` does, made once per connection: drizzle
+ * made a transaction object (a whole query builder for the schema) and better-sqlite3 its wrapper
+ * functions again for every write, ~5 % of a booking's CPU (issue 10). drizzle's object holds only
+ * the connection's session, dialect and schema, so one serves every write on the connection; inside
+ * another transaction (a group commit) better-sqlite3 runs the body as a SAVEPOINT, as before.
+ */
+function writeRunner(db: Db): { immediate<T>(body: (tx: Tx) => T): T } {
+  const client = db.$client;
+  let runner = writeRunners.get(client);
+  if (!runner) {
+    let tx: Tx | undefined;
+    db.transaction((t) => {
+      tx = t;
+    });
+    const shared = tx!;
+    runner = client.transaction((body: (tx: Tx) => unknown) => body(shared));
+    writeRunners.set(client, runner);
+  }
+  const r = runner;
+  return { immediate: <T>(body: (tx: Tx) => T) => r.immediate(body) as T };
 }
 
 /**
