@@ -59,6 +59,15 @@ function walState() {
 // salt changed): a WAL checkpointed behind the writers but never caught up would grow without end.
 let chasing = null;
 const timer = setInterval(() => {
+  try {
+    poll();
+  } catch (e) {
+    // Another process's checkpoint or a writer holding a lock it needs: the next poll tries again.
+    if (e && (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED')) return;
+    throw e;
+  }
+}, pollMs);
+function poll() {
   const before = walState();
   if (before === null) return;
   if (chasing !== null && before.salt !== chasing) chasing = null;
@@ -74,7 +83,7 @@ const timer = setInterval(() => {
     chasing = before.salt;
     parentPort.postMessage({ type: 'checkpoint', waiting: before.waiting, busy: r.busy, log: r.log, copied: r.checkpointed, passes, ms: performance.now() - started });
   }
-}, pollMs);
+}
 parentPort.on('message', (m) => {
   if (m === 'stop') {
     clearInterval(timer);
