@@ -48,8 +48,13 @@ async function openMigrated(): Promise<Db> {
 const db = await openMigrated();
 // WAL checkpoints on a thread of their own, not inside a caller's commit (src/db/checkpoint.ts).
 const checkpointer = startCheckpointer(db, {
-  onError: (err) => logger.error({ err }, 'the WAL checkpoint thread stopped; commits checkpoint by themselves again'),
+  onCheckpoint: (s) => metrics.checkpointSeconds.observe(s.ms / 1000),
+  onError: (err) => {
+    metrics.checkpointThreadUp.set(0);
+    logger.error({ err }, 'the WAL checkpoint thread stopped; commits checkpoint by themselves again');
+  },
 });
+metrics.checkpointThreadUp.set(checkpointer.started ? 1 : 0);
 setDbGaugeSources({ outbox: () => outboxGauges(db, Date.now()), otpBudgetRemaining: () => otpBudgetRemaining(ctx) });
 const ctx = createSyncContext(db, config);
 observeGroupCommits((writes) => metrics.writeGroup.observe(writes));

@@ -108,6 +108,8 @@ export interface CheckpointStats {
 }
 
 export interface Checkpointer {
+  /** Whether a thread was started (not for an in-memory database). */
+  readonly started: boolean;
   /** Ends the thread and gives the connection back SQLite's own checkpoints. */
   stop(): Promise<void>;
 }
@@ -126,7 +128,7 @@ export interface CheckpointerOptions {
  */
 export function startCheckpointer(db: Db, opts: CheckpointerOptions = {}): Checkpointer {
   const client = db.$client;
-  if (client.memory || (client.pragma('journal_mode', { simple: true }) as string) !== 'wal') return { stop: async () => {} };
+  if (client.memory || (client.pragma('journal_mode', { simple: true }) as string) !== 'wal') return { started: false, stop: async () => {} };
   const frames = opts.frames ?? CHECKPOINT_FRAMES;
   client.pragma(`wal_autocheckpoint = ${Math.max(FALLBACK_CHECKPOINT_FRAMES, frames * 4)}`);
   const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'medq-wal-checkpoint', workerData: { path: client.name, frames, pollMs: opts.pollMs ?? 50 } });
@@ -145,6 +147,7 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions = {}): Check
   // The thread must not keep a finished command alive (after the listeners: adding one refs it again).
   worker.unref();
   return {
+    started: true,
     stop: async () => {
       if (stopping) return;
       stopping = true;

@@ -62,6 +62,17 @@ export const metrics = {
     buckets: [1, 2, 4, 8, 16, 32, 64],
     registers: [registry],
   }),
+  checkpointThreadUp: new Gauge({
+    name: 'medq_db_checkpoint_thread_up',
+    help: '1 while the WAL checkpoint thread runs; 0: commits checkpoint by themselves again (slower calls)',
+    registers: [registry],
+  }),
+  checkpointSeconds: new Histogram({
+    name: 'medq_db_checkpoint_seconds',
+    help: 'WAL checkpoints made by the checkpoint thread (about 1,000 frames copied into the database each)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  }),
   httpDuration: new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route (its pattern, not the URL) and status',

@@ -171,6 +171,8 @@ describe('MEDQ_MIGRATE', () => {
     }
     expect(metricsText).toContain('# TYPE medq_outbox_depth gauge');
     expect(metricsText).toMatch(/^medq_smpp_up 0$/m);
+    // WAL checkpoints run on their own thread (src/db/checkpoint.ts).
+    expect(metricsText).toMatch(/^medq_db_checkpoint_thread_up 1$/m);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     const db = openDatabase(path);

@@ -43,6 +43,7 @@ describe('WAL checkpoints on their own thread', () => {
     const { db, path } = freshFile();
     const seen: CheckpointStats[] = [];
     const checkpointer = startCheckpointer(db, { pollMs: 5, onCheckpoint: (s) => seen.push(s) });
+    expect(checkpointer.started).toBe(true);
     // The process's own connection only checkpoints far past the thread's point.
     expect(autocheckpoint(db)).toBe(FALLBACK_CHECKPOINT_FRAMES);
     let mostWaiting = 0;
@@ -96,6 +97,7 @@ describe('WAL checkpoints on their own thread', () => {
     dbs.push(db);
     const before = autocheckpoint(db);
     const checkpointer = startCheckpointer(db);
+    expect(checkpointer.started).toBe(false);
     expect(autocheckpoint(db)).toBe(before);
     await checkpointer.stop();
   });
