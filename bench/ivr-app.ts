@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/client.js';
 import { startIvrRole } from '../src/ari/index.js';
 import { createLogger } from '../src/shared/logger.js';
+import { startCheckpointThreadIfAny } from './lib/checkpoint-thread.js';
 import { loopDelaySinceLast } from './lib/loop-delay.js';
 import { createSyncContext, tempCredentials } from '../src/sync/index.js';
 
@@ -13,13 +14,7 @@ const [dbPath, ariUrl, ariUser, ariPassword, soundsDir] = process.argv.slice(2) 
 const config = loadConfig({ NODE_ENV: 'test', MEDQ_DB: dbPath, LOG_LEVEL: 'info' });
 const db = openDatabase(dbPath);
 // As src/main.ts: WAL checkpoints on their own thread (an older commit run as --baseline has none).
-const checkpointer = await import('../src/db/checkpoint.js').then(
-  (m) => m.startCheckpointer(db),
-  (e: { code?: string }) => {
-    if (e.code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw e;
-  },
-);
+const checkpointer = await startCheckpointThreadIfAny(db);
 const ctx = createSyncContext(db, config);
 const logger = createLogger('info');
 const role = startIvrRole({

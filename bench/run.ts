@@ -45,7 +45,7 @@ await section('api', ['api_bare_fastify_rps', 'api_slots_rps', 'api_me_appointme
 });
 
 await section('sync', ['booking_commits_per_s_1', 'booking_commits_per_s_1_callers', 'booking_commits_per_s_4', 'booking_commits_per_s_4_callers', 'sqlite_bare_commits_per_s', 'phone_lookup_us_1k', 'phone_lookup_us_1m'], async () => {
-  const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['sync-writer.ts', 'lib/bench-clinic.ts']) : null;
+  const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['sync-writer.ts', 'lib/bench-clinic.ts', 'lib/checkpoint-thread.ts']) : null;
   const lookups = args.find((a) => a.startsWith('--lookups='))?.slice('--lookups='.length);
   const { figures: f, integrity: i } = await benchSync({
     durationMs: quick ? 3000 : 20000,
@@ -66,7 +66,7 @@ await section('sms', ['sms_submit_per_s_window1', 'sms_submit_per_s_window10', '
 
 const ivrLevels = args.find((a) => a.startsWith('--ivr-levels='))?.slice('--ivr-levels='.length).split(',').map(Number) ?? (quick ? [1, 50, 100] : [1, 50, 100, 150, 200]);
 await section('ivr', ['ivr_concurrent_booking_calls', 'ivr_concurrent_calls_minimal', 'ivr_app_cpu_ratio', 'ivr_key_to_prompt_ms_minimal_p99'], async () => {
-  const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['ivr-app.ts', 'lib/loop-delay.ts']) : null;
+  const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['ivr-app.ts', 'lib/loop-delay.ts', 'lib/checkpoint-thread.ts']) : null;
   const { figures: f, integrity: i } = await benchIvr({
     levels: ivrLevels,
     nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${process.cwd()}/bench/results/profiles`] : [],

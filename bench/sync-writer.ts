@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/client.js';
 import { bookByPhone, createSyncContext } from '../src/sync/index.js';
 import { benchBooking } from './lib/bench-clinic.js';
+import { startCheckpointThreadIfAny } from './lib/checkpoint-thread.js';
 
 const [path, mode, writerArg, writersArg, durationArg, startArg, callersArg] = process.argv.slice(2);
 const callers = Number(callersArg ?? 1);
@@ -21,17 +22,7 @@ const writers = Number(writersArg);
 const durationMs = Number(durationArg);
 const db = openDatabase(path!);
 // A MedQ process checkpoints the WAL on a thread of its own (src/main.ts); the bare writer keeps SQLite's inline checkpoints.
-// (An older commit run as --baseline has no such thread.)
-const checkpointer =
-  mode === 'book'
-    ? await import('../src/db/checkpoint.js').then(
-        (m) => m.startCheckpointer(db),
-        (e: { code?: string }) => {
-          if (e.code === 'ERR_MODULE_NOT_FOUND') return null;
-          throw e;
-        },
-      )
-    : null;
+const checkpointer = mode === 'book' ? await startCheckpointThreadIfAny(db) : null;
 const now = new Date('2026-11-30T08:00:00+05:30');
 const ctx = createSyncContext(db, loadConfig({ NODE_ENV: 'test', MEDQ_DB: path!, MAX_ACTIVE_APPOINTMENTS: '100', LOG_LEVEL: 'silent' }), () => now);
 

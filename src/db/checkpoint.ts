@@ -19,16 +19,12 @@ export const CHECKPOINT_FRAMES = 1000;
 export const FALLBACK_CHECKPOINT_FRAMES = 4000;
 
 /**
- * Frames written to the WAL and not yet copied into the database, from the wal-index header in
- * the -shm file (https://www.sqlite.org/walformat.html: mxFrame at byte 16, nBackfill at byte 96,
- * native byte order). Read without SQLite's locks: a torn read only moves one checkpoint a poll.
+ * Where the wal-index header in the -shm file keeps what the thread reads
+ * (https://www.sqlite.org/walformat.html, native byte order): mxFrame (frames in the WAL), the
+ * salt that changes when the WAL starts again from its beginning, and nBackfill (frames already
+ * copied into the database). Read without SQLite's locks: a torn read only moves one checkpoint a poll.
  */
-export function pendingWalFrames(shmFd: number, buf = Buffer.alloc(100)): number {
-  if (readSync(shmFd, buf, 0, 100, 0) < 100) return 0;
-  const mxFrame = buf.readUInt32LE(16);
-  const nBackfill = buf.readUInt32LE(96);
-  return mxFrame > nBackfill ? mxFrame - nBackfill : 0;
-}
+const WAL_INDEX = { mxFrame: 16, salt: 32, nBackfill: 96, read: 100 } as const;
 
 const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
 // Plain CommonJS given as text, so it loads the same way under tsx, vitest and dist/ (as hash-thread.ts).
@@ -41,17 +37,15 @@ const db = new Database(path);
 // A checkpoint syncs the WAL before it copies and the database after, as the writers' commits would.
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 0');
-const buf = Buffer.alloc(100);
+const buf = Buffer.alloc(${WAL_INDEX.read});
 let shm = null;
-// The wal-index header (walformat.html): mxFrame, the salt that changes when the WAL starts again
-// from its beginning, and nBackfill (frames already copied into the database).
 function walState() {
   if (shm === null) {
     try { shm = fs.openSync(path + '-shm', 'r'); } catch { return null; }
   }
-  if (fs.readSync(shm, buf, 0, 100, 0) < 100) return null;
-  const mx = buf.readUInt32LE(16), done = buf.readUInt32LE(96);
-  return { salt: buf.readUInt32LE(32), waiting: mx > done ? mx - done : 0 };
+  if (fs.readSync(shm, buf, 0, ${WAL_INDEX.read}, 0) < ${WAL_INDEX.read}) return null;
+  const mx = buf.readUInt32LE(${WAL_INDEX.mxFrame}), done = buf.readUInt32LE(${WAL_INDEX.nBackfill});
+  return { salt: buf.readUInt32LE(${WAL_INDEX.salt}), waiting: mx > done ? mx - done : 0 };
 }
 // Only a writer that begins while every frame is in the database starts the WAL again from its
 // beginning; one that began during the copy appends after it. So after a checkpoint the thread
@@ -159,7 +153,7 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions = {}): Check
   };
 }
 
-/** For tests and tools: frames waiting in the WAL of the database file at `path`. */
+/** For tests and tools: frames waiting in the WAL of the database file at `path` (read as the thread reads them). */
 export function pendingWalFramesAt(path: string): number {
   let fd: number;
   try {
@@ -168,7 +162,11 @@ export function pendingWalFramesAt(path: string): number {
     return 0;
   }
   try {
-    return pendingWalFrames(fd);
+    const buf = Buffer.alloc(WAL_INDEX.read);
+    if (readSync(fd, buf, 0, WAL_INDEX.read, 0) < WAL_INDEX.read) return 0;
+    const mxFrame = buf.readUInt32LE(WAL_INDEX.mxFrame);
+    const nBackfill = buf.readUInt32LE(WAL_INDEX.nBackfill);
+    return mxFrame > nBackfill ? mxFrame - nBackfill : 0;
   } finally {
     closeSync(fd);
   }

@@ -51,7 +51,7 @@ export function writeTx<T>(ctx: Pick<SyncContext, 'db'>, body: (tx: Tx) => T, op
   const light = opts.durable === false && !ctx.db.$client.inTransaction;
   if (light) ctx.db.$client.pragma('synchronous = NORMAL');
   try {
-    return writeRunner(ctx.db).immediate(body);
+    return writeRunner(ctx.db).immediate(body) as T;
   } catch (e) {
     if (e instanceof Abort) return e.result as T;
     throw e;
@@ -70,7 +70,7 @@ const writeRunners = new WeakMap<Database.Database, WriteRunner>();
  * the connection's session, dialect and schema, so one serves every write on the connection; inside
  * another transaction (a group commit) better-sqlite3 runs the body as a SAVEPOINT, as before.
  */
-function writeRunner(db: Db): { immediate<T>(body: (tx: Tx) => T): T } {
+function writeRunner(db: Db): WriteRunner {
   const client = db.$client;
   let runner = writeRunners.get(client);
   if (!runner) {
@@ -82,8 +82,7 @@ function writeRunner(db: Db): { immediate<T>(body: (tx: Tx) => T): T } {
     runner = client.transaction((body: (tx: Tx) => unknown) => body(shared));
     writeRunners.set(client, runner);
   }
-  const r = runner;
-  return { immediate: <T>(body: (tx: Tx) => T) => r.immediate(body) as T };
+  return runner;
 }
 
 /**
