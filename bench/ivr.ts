@@ -38,6 +38,8 @@ interface LevelResult {
   loopMaxMs?: number;
   booked?: number;
   doubleBooked?: number;
+  /** MedQ's booking commits in the level (count, p50/p99/max ms, fsync included): key 3 waits for one. */
+  commits?: { n: number; p50Ms: number; p99Ms: number; maxMs: number };
 }
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -60,6 +62,10 @@ interface Usage {
   rssMb: number;
   loopP99Ms?: number;
   loopMaxMs?: number;
+  commits?: number;
+  commitP50Ms?: number;
+  commitP99Ms?: number;
+  commitMaxMs?: number;
 }
 
 class App {
@@ -193,6 +199,7 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           const a1 = procCpuMs(ast.pid!);
           const { perKey, completed } = keyLatencies(observer.events, from);
           const r: LevelResult = { calls, sippOk: sipp.ok, completed, perKey, appCpuMs: u1.cpuMs - u0.cpuMs, astCpuMs: a1 - a0, rssMb: u1.rssMb, loopP99Ms: u1.loopP99Ms, loopMaxMs: u1.loopMaxMs };
+          if (u1.commits) r.commits = { n: u1.commits, p50Ms: u1.commitP50Ms!, p99Ms: u1.commitP99Ms!, maxMs: u1.commitMaxMs! };
           if (which !== 'minimal') {
             const db = openDatabase(which === 'medq' ? t.path : tb!.path);
             const ph = JSON.stringify(phones);
@@ -203,7 +210,7 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           results[which].push(r);
           const fmt = (k: number[]) => `${q(k, 0.5)?.toFixed(0) ?? '—'}/${q(k, 0.99)?.toFixed(0) ?? '—'}`;
           log(
-            `${(which === 'baseline' ? `@${opts.baseline!.label}` : which).padEnd(8)} ${String(calls).padStart(3)} calls: sipp ${sipp.ok ? 'ok' : 'FAILED'}, ${completed} completed; key→prompt p50/p99 ms: ${perKey.map(fmt).join('  ')}; app cpu ${r.appCpuMs.toFixed(0)} ms ÷ asterisk ${r.astCpuMs.toFixed(0)} ms = ${(r.appCpuMs / r.astCpuMs).toFixed(2)}; rss ${r.rssMb.toFixed(0)} MiB${r.loopP99Ms !== undefined ? `; event-loop delay p99/max ${r.loopP99Ms.toFixed(1)}/${r.loopMaxMs!.toFixed(1)} ms` : ''}${r.booked !== undefined ? `; booked ${r.booked}/${calls}, double-booked ${r.doubleBooked}` : ''}${sipp.ok ? '' : `\n${sipp.stderr.slice(-500)}`}`,
+            `${(which === 'baseline' ? `@${opts.baseline!.label}` : which).padEnd(8)} ${String(calls).padStart(3)} calls: sipp ${sipp.ok ? 'ok' : 'FAILED'}, ${completed} completed; key→prompt p50/p99 ms: ${perKey.map(fmt).join('  ')}; app cpu ${r.appCpuMs.toFixed(0)} ms ÷ asterisk ${r.astCpuMs.toFixed(0)} ms = ${(r.appCpuMs / r.astCpuMs).toFixed(2)}; rss ${r.rssMb.toFixed(0)} MiB${r.loopP99Ms !== undefined ? `; event-loop delay p99/max ${r.loopP99Ms.toFixed(1)}/${r.loopMaxMs!.toFixed(1)} ms` : ''}${r.booked !== undefined ? `; booked ${r.booked}/${calls}, double-booked ${r.doubleBooked}` : ''}${r.commits ? `; ${r.commits.n} booking commits p50/p99/max ${r.commits.p50Ms.toFixed(1)}/${r.commits.p99Ms.toFixed(1)}/${r.commits.maxMs.toFixed(1)} ms` : ''}${sipp.ok ? '' : `\n${sipp.stderr.slice(-500)}`}`,
           );
         }
       } finally {
@@ -250,6 +257,13 @@ function summarise(results: Record<'minimal' | 'medq' | 'baseline', LevelResult[
       figures[`ivr_key_to_prompt_ms_p50_key${k + 1}_${calls}`] = { value: q(s, 0.5), unit: 'ms', note: m ? base : 'not measured' };
       figures[`ivr_key_to_prompt_ms_p99_key${k + 1}_${calls}`] = { value: q(s, 0.99), unit: 'ms', note: m ? `${base}${m.sippOk ? '' : '; SIPp reported failed calls'}` : 'not measured' };
     }
+    figures[`ivr_booking_commit_ms_p99_${calls}`] = {
+      value: m?.commits ? Math.round(m.commits.p99Ms * 10) / 10 : null,
+      unit: 'ms',
+      note: m?.commits
+        ? `MedQ's booking commits at ${calls} calls (write and fsync, on the event loop; key 3's prompt waits for one): ${m.commits.n} commits, p50 ${m.commits.p50Ms.toFixed(1)}, max ${m.commits.maxMs.toFixed(1)} ms`
+        : 'not measured',
+    };
     figures[`ivr_key_to_prompt_ms_minimal_p50_${calls}`] = { value: ref ? q(ref.perKey.flat().sort((a, b) => a - b), 0.5) : null, unit: 'ms', note: ref ? `minimal ari-client app, all 3 keys, ${calls} calls${ref.sippOk ? '' : '; SIPp reported failed calls'}` : 'not measured' };
     figures[`ivr_key_to_prompt_ms_minimal_p99_${calls}`] = { value: refP99, unit: 'ms', note: ref ? `minimal ari-client app, all 3 keys, ${calls} calls, ${ref.completed}/${calls} completed` : 'not measured' };
   }

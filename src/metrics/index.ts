@@ -62,6 +62,12 @@ export const metrics = {
     buckets: [1, 2, 4, 8, 16, 32, 64],
     registers: [registry],
   }),
+  writeGroupSeconds: new Histogram({
+    name: 'medq_db_write_group_seconds',
+    help: 'Time of each group commit of bookings, durable COMMIT included: callers hear the outcome only after it (a slow disk shows here)',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  }),
   checkpointThreadUp: new Gauge({
     name: 'medq_db_checkpoint_thread_up',
     help: '1 while the WAL checkpoint thread runs; 0: commits checkpoint by themselves again (slower calls)',

@@ -29,10 +29,14 @@ interface Queue {
 
 const queues = new WeakMap<Database.Database, Queue>();
 
-let observer: ((writes: number) => void) | null = null;
+let observer: ((writes: number, seconds: number) => void) | null = null;
 
-/** Called with the number of writes of each group commit (the process wires it to its metrics). */
-export function observeGroupCommits(fn: ((writes: number) => void) | null): void {
+/**
+ * Called after each group commit with its number of writes and how long it held the event loop
+ * (the bodies and the durable COMMIT: what the group's callers wait for before they hear the
+ * outcome). The process wires it to its metrics.
+ */
+export function observeGroupCommits(fn: ((writes: number, seconds: number) => void) | null): void {
   observer = fn;
 }
 
@@ -62,8 +66,15 @@ function flush(client: Database.Database, q: Queue): void {
   const group = q.pending.splice(0, MAX_GROUP);
   q.scheduled = q.pending.length > 0;
   if (q.scheduled) setImmediate(() => flush(client, q));
-  observer?.(group.length);
+  const started = performance.now();
+  try {
+    commitGroup(client, group);
+  } finally {
+    observer?.(group.length, (performance.now() - started) / 1000);
+  }
+}
 
+function commitGroup(client: Database.Database, group: Pending[]): void {
   if (group.length === 1 || client.inTransaction) {
     // Alone (or, in a test, inside someone's transaction): the body's own writeTx is the commit.
     for (const p of group) settle(p);

@@ -140,6 +140,9 @@ describe.skipIf(!real.available)('metrics and logs of a running MedQ (api, ivr, 
     // Three keys, each answered by the next prompt; three submit_sm answered.
     expect(after.histogramCount('medq_key_to_prompt_seconds') - before.histogramCount('medq_key_to_prompt_seconds')).toBe(3);
     expect(after.histogramCount('medq_smpp_submit_seconds') - before.histogramCount('medq_smpp_submit_seconds')).toBe(3);
+    // Two bookings, one after the other: two durable commits, each timed.
+    expect(after.histogramCount('medq_db_write_group_size') - before.histogramCount('medq_db_write_group_size')).toBe(2);
+    expect(after.histogramCount('medq_db_write_group_seconds') - before.histogramCount('medq_db_write_group_seconds')).toBe(2);
     expect(after.value('medq_calls_active')).toBe(0);
     expect(after.value('medq_outbox_depth')).toBe(0);
     expect(after.value('medq_outbox_oldest_seconds')).toBe(0);

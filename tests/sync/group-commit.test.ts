@@ -126,14 +126,21 @@ describe('group commit of bookings', () => {
     t.db.$client.pragma('busy_timeout = 50');
     const blocker = openDatabase(t.path);
     blocker.$client.prepare('BEGIN IMMEDIATE').run(); // another process holds the write lock
+    const groups: Array<{ writes: number; seconds: number }> = [];
+    observeGroupCommits((writes, seconds) => groups.push({ writes, seconds }));
     try {
       const [a, b] = freeSlots(t.ctx, 1, DATE)!;
+      await tempCredentials.prime();
       const settled = await Promise.allSettled([
         bookByPhone(t.ctx, { phone: phone(1), doctorId: 1, date: DATE, time: a!.time }),
         bookByPhone(t.ctx, { phone: phone(2), doctorId: 1, date: DATE, time: b!.time }),
       ]);
       expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
       expect(String((settled[0] as PromiseRejectedResult).reason)).toMatch(/locked|busy/i);
+      // The failed group is still timed (medq_db_write_group_seconds), its wait for the lock included.
+      expect(groups).toHaveLength(1);
+      expect(groups[0]!.writes).toBe(2);
+      expect(groups[0]!.seconds).toBeGreaterThanOrEqual(0.045);
     } finally {
       blocker.$client.prepare('ROLLBACK').run();
       blocker.$client.close();
