@@ -13,6 +13,12 @@ const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
 const only = onlyArg ? new Set(onlyArg.split(',')) : null;
 const profile = args.includes('--cpu-prof');
+// Node flags for the measured app processes (api server, IVR apps): a profile with --cpu-prof, and
+// any others from BENCH_NODE_FLAGS (e.g. "--trace-gc" to see the collector's pauses in their logs).
+const appNodeFlags = [
+  ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${process.cwd()}/bench/results/profiles`] : []),
+  ...(process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
+];
 const want = (part: string) => !only || only.has(part);
 const baselineCommit = args.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length);
 
@@ -36,7 +42,7 @@ await section('api', ['api_bare_fastify_rps', 'api_slots_rps', 'api_me_appointme
     return await benchApi({
       durationMs: quick ? 4500 : 30000,
       connections: 50,
-      nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${process.cwd()}/bench/results/profiles`] : [],
+      nodeFlags: appNodeFlags,
       ...(baseline ? { baseline } : {}),
     });
   } finally {
@@ -69,7 +75,7 @@ await section('ivr', ['ivr_concurrent_booking_calls', 'ivr_concurrent_calls_mini
   const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['ivr-app.ts', 'lib/loop-delay.ts', 'lib/checkpoint-thread.ts']) : null;
   const { figures: f, integrity: i } = await benchIvr({
     levels: ivrLevels,
-    nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${process.cwd()}/bench/results/profiles`] : [],
+    nodeFlags: appNodeFlags,
     ...(baseline ? { baseline } : {}),
   }).finally(() => baseline?.remove());
   integrity.lost += i.lost;
