@@ -138,18 +138,17 @@ function computeFreeSlots(ctx: SyncContext, doctorId: number, date: string, now:
 
 /** Login by username or by phone (any form that normalises). */
 export function accountForLogin(ctx: SyncContext, login: { username?: string; phone?: string }): AccountRow | undefined {
+  const s = prepared(ctx.db);
   if (login.username !== undefined) {
-    const byName = ctx.db.select().from(accounts).where(eq(accounts.username, login.username.trim().toLowerCase())).get();
+    const byName = s.accountByUsername.get({ username: login.username.trim().toLowerCase() });
     if (byName) return byName;
     // IVR usernames are E.164 phones: "9999999999" typed as a username finds that account.
     const asPhone = normalizePhone(login.username, ctx.region);
-    if (asPhone.ok) return ctx.db.select().from(accounts).where(eq(accounts.phone, asPhone.phone)).get();
-    return undefined;
+    return asPhone.ok ? s.accountByPhone.get({ phone: asPhone.phone }) : undefined;
   }
   if (login.phone !== undefined) {
     const p = normalizePhone(login.phone, ctx.region);
-    if (!p.ok) return undefined;
-    return ctx.db.select().from(accounts).where(eq(accounts.phone, p.phone)).get();
+    return p.ok ? s.accountByPhone.get({ phone: p.phone }) : undefined;
   }
   return undefined;
 }
@@ -235,7 +234,7 @@ export function keptReadsComputed(): { accounts: number; appointmentLists: numbe
 }
 
 export function appointmentById(ctx: SyncContext, id: number): AppointmentView | undefined {
-  return appointmentQuery(ctx).where(eq(appointments.id, id)).get();
+  return prepared(ctx.db).appointmentById.get({ id });
 }
 
 /**
@@ -246,16 +245,8 @@ export function appointmentById(ctx: SyncContext, id: number): AppointmentView |
  */
 export function upcomingForPhone(ctx: SyncContext, phone: string, _timezone?: string): AppointmentView[] {
   const now = ctx.now();
-  return appointmentQuery(ctx)
-    .where(
-      and(
-        eq(appointments.personPhone, phone),
-        inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES]),
-        gte(appointments.date, earliestLocalDate(now)),
-      ),
-    )
-    .orderBy(asc(appointments.date), asc(appointments.slotTime))
-    .all()
+  return prepared(ctx.db)
+    .upcomingForPhone.all({ phone, earliest: earliestLocalDate(now) })
     .filter((a) => !isPastSlot(a.date, a.time, a.timezone, now));
 }
 
@@ -296,6 +287,29 @@ function prepare(db: Db) {
       .select()
       .from(accounts)
       .where(eq(accounts.id, sql.placeholder('id')))
+      .prepare(),
+    accountByUsername: db
+      .select()
+      .from(accounts)
+      .where(eq(accounts.username, sql.placeholder('username')))
+      .prepare(),
+    accountByPhone: db
+      .select()
+      .from(accounts)
+      .where(eq(accounts.phone, sql.placeholder('phone')))
+      .prepare(),
+    appointmentById: appointmentQueryOn(db)
+      .where(eq(appointments.id, sql.placeholder('id')))
+      .prepare(),
+    upcomingForPhone: appointmentQueryOn(db)
+      .where(
+        and(
+          eq(appointments.personPhone, sql.placeholder('phone')),
+          inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES]),
+          gte(appointments.date, sql.placeholder('earliest')),
+        ),
+      )
+      .orderBy(asc(appointments.date), asc(appointments.slotTime))
       .prepare(),
     appointmentsOfAccount: appointmentQueryOn(db)
       .where(eq(patients.accountId, sql.placeholder('accountId')))
