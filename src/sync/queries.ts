@@ -26,17 +26,13 @@ export function databaseAnswers(db: Db): boolean {
   }
 }
 
+// Both are read at the start of every call (src/ari/session.ts): prepared once per connection.
 export function listClinics(ctx: SyncContext): ClinicRow[] {
-  return ctx.db.select().from(clinics).orderBy(asc(clinics.id)).all();
+  return prepared(ctx.db).clinics.all();
 }
 
 export function activeDoctors(ctx: SyncContext, clinicId: number): DoctorRow[] {
-  return ctx.db
-    .select()
-    .from(doctors)
-    .where(and(eq(doctors.clinicId, clinicId), eq(doctors.active, true)))
-    .orderBy(asc(doctors.displayOrder), asc(doctors.id))
-    .all();
+  return prepared(ctx.db).activeDoctors.all({ clinicId });
 }
 
 /** The clinic whose DID the dialled number ends with (digits only); otherwise the first clinic. */
@@ -283,6 +279,13 @@ function horizonDate(timezone: string, now: Date): string {
 
 function prepare(db: Db) {
   return {
+    clinics: db.select().from(clinics).orderBy(asc(clinics.id)).prepare(),
+    activeDoctors: db
+      .select()
+      .from(doctors)
+      .where(and(eq(doctors.clinicId, sql.placeholder('clinicId')), eq(doctors.active, true)))
+      .orderBy(asc(doctors.displayOrder), asc(doctors.id))
+      .prepare(),
     accountById: db
       .select()
       .from(accounts)
