@@ -1,7 +1,7 @@
 // SPEC §3: "Lookups by phone use an index, never a scan." The queries the sync module runs for a
 // phone are checked against SQLite's own query plan on the migrated schema.
 import { describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../support/db.js';
+import { createTestDb, statementsOf, type TestDb } from '../support/db.js';
 
 describe('phone lookups', () => {
   it('every statement the sync module runs with a phone parameter searches an index', async () => {
@@ -21,28 +21,20 @@ describe('phone lookups', () => {
     for (const [name, run] of lookups) {
       // A database of its own: statements are prepared once per connection, on first use.
       const t = createTestDb();
-      // Record the SQL drizzle sends for the lookup, then ask SQLite how it would run it.
-      const client = t.db.$client;
-      const original = client.prepare.bind(client);
-      const captured: string[] = [];
-      client.prepare = ((sql: string) => {
-        captured.push(sql);
-        return original(sql);
-      }) as typeof client.prepare;
       try {
-        run(t);
+        // The SQL drizzle prepares for the lookup, then SQLite's plan for it.
+        const captured = statementsOf(t.db, () => run(t));
         // Those with a phone parameter (a first use also prepares its module's other statements).
         const withPhone = captured.filter((sql) => /"(person_)?phone" (=|in) \(?\?/.test(sql));
         expect(withPhone, name).not.toEqual([]);
         for (const sql of withPhone) {
           const params = Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => phone);
-          const steps = (original(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+          const steps = (t.db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
           // The table the phone belongs to is searched by an index; joins follow primary keys.
           expect(steps.some((s) => /^SEARCH \S+ USING (COVERING )?INDEX .*phone/.test(s)), `${name}: ${steps.join(' | ')}`).toBe(true);
           expect(steps.filter((s) => /^SCAN /.test(s)), `${name}: ${steps.join(' | ')}`).toEqual([]);
         }
       } finally {
-        client.prepare = original;
         t.close();
       }
     }
