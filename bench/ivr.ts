@@ -36,6 +36,9 @@ interface LevelResult {
   rssMb: number;
   loopP99Ms?: number;
   loopMaxMs?: number;
+  /** The app's main thread: time runnable but without a CPU in the level, and its longest stall (bench/lib/loop-delay.ts). */
+  cpuWaitMs?: number;
+  worstStall?: { gapMs: number; onCpuMs: number; waitingMs: number };
   booked?: number;
   doubleBooked?: number;
   /** MedQ's booking commits in the level (count, p50/p99/max ms, fsync included): key 3 waits for one. */
@@ -62,6 +65,8 @@ interface Usage {
   rssMb: number;
   loopP99Ms?: number;
   loopMaxMs?: number;
+  cpuWaitMs?: number;
+  worstStall?: { gapMs: number; onCpuMs: number; waitingMs: number };
   commits?: number;
   commitP50Ms?: number;
   commitP99Ms?: number;
@@ -199,6 +204,8 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           const a1 = procCpuMs(ast.pid!);
           const { perKey, completed } = keyLatencies(observer.events, from);
           const r: LevelResult = { calls, sippOk: sipp.ok, completed, perKey, appCpuMs: u1.cpuMs - u0.cpuMs, astCpuMs: a1 - a0, rssMb: u1.rssMb, loopP99Ms: u1.loopP99Ms, loopMaxMs: u1.loopMaxMs };
+          if (u1.cpuWaitMs !== undefined) r.cpuWaitMs = u1.cpuWaitMs;
+          if (u1.worstStall) r.worstStall = u1.worstStall;
           if (u1.commits) r.commits = { n: u1.commits, p50Ms: u1.commitP50Ms!, p99Ms: u1.commitP99Ms!, maxMs: u1.commitMaxMs! };
           if (which !== 'minimal') {
             const db = openDatabase(which === 'medq' ? t.path : tb!.path);
@@ -210,7 +217,7 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           results[which].push(r);
           const fmt = (k: number[]) => `${q(k, 0.5)?.toFixed(0) ?? '—'}/${q(k, 0.99)?.toFixed(0) ?? '—'}`;
           log(
-            `${(which === 'baseline' ? `@${opts.baseline!.label}` : which).padEnd(8)} ${String(calls).padStart(3)} calls: sipp ${sipp.ok ? 'ok' : 'FAILED'}, ${completed} completed; key→prompt p50/p99 ms: ${perKey.map(fmt).join('  ')}; app cpu ${r.appCpuMs.toFixed(0)} ms ÷ asterisk ${r.astCpuMs.toFixed(0)} ms = ${(r.appCpuMs / r.astCpuMs).toFixed(2)}; rss ${r.rssMb.toFixed(0)} MiB${r.loopP99Ms !== undefined ? `; event-loop delay p99/max ${r.loopP99Ms.toFixed(1)}/${r.loopMaxMs!.toFixed(1)} ms` : ''}${r.booked !== undefined ? `; booked ${r.booked}/${calls}, double-booked ${r.doubleBooked}` : ''}${r.commits ? `; ${r.commits.n} booking commits p50/p99/max ${r.commits.p50Ms.toFixed(1)}/${r.commits.p99Ms.toFixed(1)}/${r.commits.maxMs.toFixed(1)} ms` : ''}${sipp.ok ? '' : `\n${sipp.stderr.slice(-500)}`}`,
+            `${(which === 'baseline' ? `@${opts.baseline!.label}` : which).padEnd(8)} ${String(calls).padStart(3)} calls: sipp ${sipp.ok ? 'ok' : 'FAILED'}, ${completed} completed; key→prompt p50/p99 ms: ${perKey.map(fmt).join('  ')}; app cpu ${r.appCpuMs.toFixed(0)} ms ÷ asterisk ${r.astCpuMs.toFixed(0)} ms = ${(r.appCpuMs / r.astCpuMs).toFixed(2)}; rss ${r.rssMb.toFixed(0)} MiB${r.loopP99Ms !== undefined ? `; event-loop delay p99/max ${r.loopP99Ms.toFixed(1)}/${r.loopMaxMs!.toFixed(1)} ms` : ''}${r.worstStall ? `; main thread waited for a CPU ${r.cpuWaitMs!.toFixed(0)} ms, longest stall ${r.worstStall.gapMs.toFixed(0)} ms (${r.worstStall.onCpuMs.toFixed(0)} on a CPU, ${r.worstStall.waitingMs.toFixed(0)} waiting for one)` : ''}${r.booked !== undefined ? `; booked ${r.booked}/${calls}, double-booked ${r.doubleBooked}` : ''}${r.commits ? `; ${r.commits.n} booking commits p50/p99/max ${r.commits.p50Ms.toFixed(1)}/${r.commits.p99Ms.toFixed(1)}/${r.commits.maxMs.toFixed(1)} ms` : ''}${sipp.ok ? '' : `\n${sipp.stderr.slice(-500)}`}`,
           );
         }
       } finally {
