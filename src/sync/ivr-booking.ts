@@ -8,7 +8,7 @@ import { groupedWrite } from './group-commit.js';
 import { tempCredentials } from './temp-credentials.js';
 import { accountByPhone, adoptUnlinkedPatients, ensureAccountPatient, hasAccount } from './accounts-in-tx.js';
 import { enqueueSms } from './outbox.js';
-import { smsTextsFor } from '../sms/texts.js';
+import { textsForAccount } from './sms-language.js';
 import { fail, ok, type Result } from './result.js';
 import { preparedStatements } from './prepared.js';
 
@@ -116,9 +116,8 @@ function bookInWriteTx(
     if (!booked.ok) abort(booked);
     const b = booked.value;
 
-    // The account's language; one never chosen falls back to this call's choice, then the default
-    // (textsForPhone's rule, with the account this transaction already holds).
-    const texts = smsTextsFor(account.language ?? req.language ?? null, ctx.languages);
+    // The account's language; one never chosen falls back to this call's choice, then the default.
+    const texts = textsForAccount(ctx, account, req.language);
     const language = texts.language;
     if (accountCreated) {
       enqueueSms(tx, { kind: 'welcome', phone, body: texts.welcome(ctx.brand, phone, credentials!.password), language }, now);
