@@ -18,7 +18,7 @@ export function hasAccount(tx: Tx | Db, phone: string): boolean {
 }
 
 export function accountByUsername(tx: Tx | Db, username: string): AccountRow | undefined {
-  return tx.select().from(accounts).where(eq(accounts.username, username)).get();
+  return statements(tx).accountByUsername.get({ username });
 }
 
 export function accountById(tx: Tx | Db, id: number): AccountRow | undefined {
@@ -53,6 +53,8 @@ export function bumpTokenVersion(tx: Tx, accountId: number, set: Partial<typeof 
 const statements = preparedStatements({
   accountByPhone: (r) =>
     r.select().from(accounts).where(eq(accounts.phone, sql.placeholder('phone'))).prepare(),
+  accountByUsername: (r) =>
+    r.select().from(accounts).where(eq(accounts.username, sql.placeholder('username'))).prepare(),
   accountIdByPhone: (r) =>
     r.select({ id: accounts.id }).from(accounts).where(eq(accounts.phone, sql.placeholder('phone'))).prepare(),
   adoptUnlinked: (r) =>

@@ -9,9 +9,10 @@ import { accounts, appointments, clinics, doctors, LIVE_APPOINTMENT_STATUSES, pa
 import { dateInDays, earliestLocalDate, isPastSlot, weekdayOf } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
 import { BOOKING_HORIZON_DAYS, DOCTOR_COLUMNS, freeSlotsUntil, SCHEDULE_COLUMNS, type FreeSlot } from './availability.js';
-import { readTx, type SyncContext } from './context.js';
+import { readTx, type SyncContext, type Tx } from './context.js';
 import { dbVersion, KeptReads, sameVersion, type DbVersion } from './kept-reads.js';
-import type { AccountRow } from './accounts-in-tx.js';
+import { accountByPhone, accountByUsername, type AccountRow } from './accounts-in-tx.js';
+import { preparedStatements } from './prepared.js';
 
 export type ClinicRow = typeof clinics.$inferSelect;
 export type DoctorRow = typeof doctors.$inferSelect;
@@ -28,11 +29,11 @@ export function databaseAnswers(db: Db): boolean {
 
 // Both are read at the start of every call (src/ari/session.ts): prepared once per connection.
 export function listClinics(ctx: SyncContext): ClinicRow[] {
-  return prepared(ctx.db).clinics.all();
+  return statements(ctx.db).clinics.all();
 }
 
 export function activeDoctors(ctx: SyncContext, clinicId: number): DoctorRow[] {
-  return prepared(ctx.db).activeDoctors.all({ clinicId });
+  return statements(ctx.db).activeDoctors.all({ clinicId });
 }
 
 /** The clinic whose DID the dialled number ends with (digits only); otherwise the first clinic. */
@@ -119,7 +120,7 @@ function keptSlotsStill(k: KeptSlots, version: DbVersion, nowMs: number): boolea
 
 function computeFreeSlots(ctx: SyncContext, doctorId: number, date: string, now: Date): { slots: readonly FreeSlot[] | null; until: number } {
   computed++;
-  const p = prepared(ctx.db);
+  const p = statements(ctx.db);
   const doctor = p.doctor.get({ doctorId });
   if (!doctor || !doctor.active) return { slots: null, until: Infinity };
   // The same horizon booking enforces (checkSlot): never list a slot that cannot be booked.
@@ -134,17 +135,16 @@ function computeFreeSlots(ctx: SyncContext, doctorId: number, date: string, now:
 
 /** Login by username or by phone (any form that normalises). */
 export function accountForLogin(ctx: SyncContext, login: { username?: string; phone?: string }): AccountRow | undefined {
-  const s = prepared(ctx.db);
   if (login.username !== undefined) {
-    const byName = s.accountByUsername.get({ username: login.username.trim().toLowerCase() });
+    const byName = accountByUsername(ctx.db, login.username.trim().toLowerCase());
     if (byName) return byName;
     // IVR usernames are E.164 phones: "9999999999" typed as a username finds that account.
     const asPhone = normalizePhone(login.username, ctx.region);
-    return asPhone.ok ? s.accountByPhone.get({ phone: asPhone.phone }) : undefined;
+    return asPhone.ok ? accountByPhone(ctx.db, asPhone.phone) : undefined;
   }
   if (login.phone !== undefined) {
     const p = normalizePhone(login.phone, ctx.region);
-    return p.ok ? s.accountByPhone.get({ phone: p.phone }) : undefined;
+    return p.ok ? accountByPhone(ctx.db, p.phone) : undefined;
   }
   return undefined;
 }
@@ -154,7 +154,7 @@ export function accountForLogin(ctx: SyncContext, login: { username?: string; ph
  * connection while the database is unchanged (kept-reads.ts). The row is frozen: do not change it.
  */
 export function accountById(ctx: SyncContext, id: number): Readonly<AccountRow> | undefined {
-  return keptAccounts.read(ctx, id, () => prepared(ctx.db).accountById.get({ id }));
+  return keptAccounts.read(ctx, id, () => statements(ctx.db).accountById.get({ id }));
 }
 const keptAccounts = new KeptReads<number, AccountRow | undefined>(4096);
 
@@ -209,7 +209,7 @@ function appointmentQuery(ctx: SyncContext) {
   return appointmentQueryOn(ctx.db);
 }
 
-function appointmentQueryOn(db: Db) {
+function appointmentQueryOn(db: Db | Tx) {
   return db
     .select(appointmentView)
     .from(appointments)
@@ -220,7 +220,7 @@ function appointmentQueryOn(db: Db) {
 
 /** All appointments of all the account's patients, newest first; kept like accountById (frozen). */
 export function appointmentsOfAccount(ctx: SyncContext, accountId: number): readonly Readonly<AppointmentView>[] {
-  return keptAppointmentLists.read(ctx, accountId, () => prepared(ctx.db).appointmentsOfAccount.all({ accountId }));
+  return keptAppointmentLists.read(ctx, accountId, () => statements(ctx.db).appointmentsOfAccount.all({ accountId }));
 }
 const keptAppointmentLists = new KeptReads<number, AppointmentView[]>(4096);
 
@@ -230,7 +230,7 @@ export function keptReadsComputed(): { accounts: number; appointmentLists: numbe
 }
 
 export function appointmentById(ctx: SyncContext, id: number): AppointmentView | undefined {
-  return prepared(ctx.db).appointmentById.get({ id });
+  return statements(ctx.db).appointmentById.get({ id });
 }
 
 /**
@@ -241,7 +241,7 @@ export function appointmentById(ctx: SyncContext, id: number): AppointmentView |
  */
 export function upcomingForPhone(ctx: SyncContext, phone: string, _timezone?: string): AppointmentView[] {
   const now = ctx.now();
-  return prepared(ctx.db)
+  return statements(ctx.db)
     .upcomingForPhone.all({ phone, earliest: earliestLocalDate(now) })
     .filter((a) => !isPastSlot(a.date, a.time, a.timezone, now));
 }
@@ -277,69 +277,46 @@ function horizonDate(timezone: string, now: Date): string {
 
 // ── Prepared statements ─────────────────────────────────────────────────────────────────────
 
-function prepare(db: Db) {
-  return {
-    clinics: db.select().from(clinics).orderBy(asc(clinics.id)).prepare(),
-    activeDoctors: db
+// This module's reads, each prepared on its first use per connection (src/sync/prepared.ts).
+const placeholder = sql.placeholder;
+const statements = preparedStatements({
+  clinics: (r) => r.select().from(clinics).orderBy(asc(clinics.id)).prepare(),
+  activeDoctors: (r) =>
+    r
       .select()
       .from(doctors)
-      .where(and(eq(doctors.clinicId, sql.placeholder('clinicId')), eq(doctors.active, true)))
+      .where(and(eq(doctors.clinicId, placeholder('clinicId')), eq(doctors.active, true)))
       .orderBy(asc(doctors.displayOrder), asc(doctors.id))
       .prepare(),
-    accountById: db
-      .select()
-      .from(accounts)
-      .where(eq(accounts.id, sql.placeholder('id')))
-      .prepare(),
-    accountByUsername: db
-      .select()
-      .from(accounts)
-      .where(eq(accounts.username, sql.placeholder('username')))
-      .prepare(),
-    accountByPhone: db
-      .select()
-      .from(accounts)
-      .where(eq(accounts.phone, sql.placeholder('phone')))
-      .prepare(),
-    appointmentById: appointmentQueryOn(db)
-      .where(eq(appointments.id, sql.placeholder('id')))
-      .prepare(),
-    upcomingForPhone: appointmentQueryOn(db)
+  accountById: (r) => r.select().from(accounts).where(eq(accounts.id, placeholder('id'))).prepare(),
+  appointmentById: (r) => appointmentQueryOn(r).where(eq(appointments.id, placeholder('id'))).prepare(),
+  upcomingForPhone: (r) =>
+    appointmentQueryOn(r)
       .where(
         and(
-          eq(appointments.personPhone, sql.placeholder('phone')),
+          eq(appointments.personPhone, placeholder('phone')),
           inArray(appointments.status, [...LIVE_APPOINTMENT_STATUSES]),
-          gte(appointments.date, sql.placeholder('earliest')),
+          gte(appointments.date, placeholder('earliest')),
         ),
       )
       .orderBy(asc(appointments.date), asc(appointments.slotTime))
       .prepare(),
-    appointmentsOfAccount: appointmentQueryOn(db)
-      .where(eq(patients.accountId, sql.placeholder('accountId')))
+  appointmentsOfAccount: (r) =>
+    appointmentQueryOn(r)
+      .where(eq(patients.accountId, placeholder('accountId')))
       .orderBy(desc(appointments.date), desc(appointments.slotTime), desc(appointments.id))
       .prepare(),
-    doctor: db
+  doctor: (r) =>
+    r
       .select(DOCTOR_COLUMNS)
       .from(doctors)
       .innerJoin(clinics, eq(clinics.id, doctors.clinicId))
-      .where(eq(doctors.id, sql.placeholder('doctorId')))
+      .where(eq(doctors.id, placeholder('doctorId')))
       .prepare(),
-    schedulesOn: db
+  schedulesOn: (r) =>
+    r
       .select(SCHEDULE_COLUMNS)
       .from(schedules)
-      .where(and(eq(schedules.doctorId, sql.placeholder('doctorId')), eq(schedules.weekday, sql.placeholder('weekday'))))
+      .where(and(eq(schedules.doctorId, placeholder('doctorId')), eq(schedules.weekday, placeholder('weekday'))))
       .prepare(),
-  };
-}
-
-const statements = new WeakMap<Db, ReturnType<typeof prepare>>();
-
-/** This database's prepared read statements (made on first use; SQLite re-prepares them itself after a schema change). */
-function prepared(db: Db): ReturnType<typeof prepare> {
-  let s = statements.get(db);
-  if (!s) {
-    s = prepare(db);
-    statements.set(db, s);
-  }
-  return s;
-}
+});

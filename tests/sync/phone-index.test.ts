@@ -24,7 +24,7 @@ describe('phone lookups', () => {
       try {
         // The SQL drizzle prepares for the lookup, then SQLite's plan for it.
         const captured = statementsOf(t.db, () => run(t));
-        // Those with a phone parameter (a first use also prepares its module's other statements).
+        // Those with a phone parameter (a lookup may also read by id, e.g. its rows' details).
         const withPhone = captured.filter((sql) => /"(person_)?phone" (=|in) \(?\?/.test(sql));
         expect(withPhone, name).not.toEqual([]);
         for (const sql of withPhone) {
