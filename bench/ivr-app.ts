@@ -35,16 +35,8 @@ process.on('message', async (m: { type: string }) => {
     // temporary passwords (IVR_PASSWORD_STOCK), and every level starts with a full stock.
     await tempCredentials.prime();
     const c = process.cpuUsage();
-    const commits = commitMs.sort((a, b) => a - b);
+    process.send!({ type: 'usage', cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 1048576, ...loopDelaySinceLast(), commitMs });
     commitMs = [];
-    const at = (p: number) => commits[Math.min(commits.length - 1, Math.floor(p * commits.length))];
-    process.send!({
-      type: 'usage',
-      cpuMs: (c.user + c.system) / 1000,
-      rssMb: process.memoryUsage().rss / 1048576,
-      ...loopDelaySinceLast(),
-      ...(commits.length ? { commits: commits.length, commitP50Ms: at(0.5), commitP99Ms: at(0.99), commitMaxMs: commits.at(-1) } : {}),
-    });
   } else if (m.type === 'stop') {
     await role.stop();
     await checkpointer?.stop();

@@ -67,10 +67,8 @@ interface Usage {
   loopMaxMs?: number;
   cpuWaitMs?: number;
   worstStall?: { gapMs: number; onCpuMs: number; waitingMs: number };
-  commits?: number;
-  commitP50Ms?: number;
-  commitP99Ms?: number;
-  commitMaxMs?: number;
+  /** MedQ's booking commits since the last ask, each in ms (an older baseline may not report them). */
+  commitMs?: number[];
 }
 
 class App {
@@ -206,7 +204,8 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           const r: LevelResult = { calls, sippOk: sipp.ok, completed, perKey, appCpuMs: u1.cpuMs - u0.cpuMs, astCpuMs: a1 - a0, rssMb: u1.rssMb, loopP99Ms: u1.loopP99Ms, loopMaxMs: u1.loopMaxMs };
           if (u1.cpuWaitMs !== undefined) r.cpuWaitMs = u1.cpuWaitMs;
           if (u1.worstStall) r.worstStall = u1.worstStall;
-          if (u1.commits) r.commits = { n: u1.commits, p50Ms: u1.commitP50Ms!, p99Ms: u1.commitP99Ms!, maxMs: u1.commitMaxMs! };
+          const commits = [...(u1.commitMs ?? [])].sort((a, b) => a - b);
+          if (commits.length) r.commits = { n: commits.length, p50Ms: q(commits, 0.5)!, p99Ms: q(commits, 0.99)!, maxMs: commits.at(-1)! };
           if (which !== 'minimal') {
             const db = openDatabase(which === 'medq' ? t.path : tb!.path);
             const ph = JSON.stringify(phones);
