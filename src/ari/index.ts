@@ -11,7 +11,7 @@ import { LocaleError } from '../ivr/catalog.js';
 import { ivrLocale } from '../ivr/prompts.js';
 import { normalizePhone } from '../phone/index.js';
 import { logUrl, type Logger } from '../shared/logger.js';
-import { releaseHolds, tempCredentials, type SyncContext } from '../sync/index.js';
+import { releaseHolds, type SyncContext } from '../sync/index.js';
 import { AriLink, callOfEvent, errorText, type AriEventJson, type LinkState } from './link.js';
 import { createLeanAriOps, type AriOps, type ChannelSnapshot } from './ops.js';
 import { createAriRest } from './rest.js';
@@ -26,7 +26,7 @@ export type { AriOps } from './ops.js';
 export type IvrConfig = Pick<
   Config,
   'ariUrl' | 'ariUsername' | 'ariPassword' | 'ariApp' | 'menuTimeoutMs' | 'receptionEndpoint' | 'defaultRegion'
-> & { languages?: Config['languages']; ivrPasswordStock?: Config['ivrPasswordStock'] };
+> & { languages?: Config['languages'] };
 
 export interface IvrTuning {
   /** Reconnect back-off (SPEC: capped at 2 s). */
@@ -237,12 +237,6 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
   }
 
   link.start({ onEvent, onUp, onDown });
-  // New callers' temporary passwords are hashed ahead, off the key→prompt path and at low priority
-  // (issue 10). The stock is what a burst of new callers can draw on without hashing at the
-  // event loop's priority: with 16, a 200-call burst emptied it, the hashes made on demand took
-  // both cores, and the event loop waited on the run queue for 100 ms at a time.
-  if (config.ivrPasswordStock !== undefined) tempCredentials.resize(config.ivrPasswordStock);
-  void tempCredentials.prime();
   log.info({ ari: logUrl(config.ariUrl), app, soundsDir: soundsDir ?? DEFAULT_SOUNDS_DIR, languages }, 'ivr role starting');
 
   let stopped: Promise<void> | null = null;

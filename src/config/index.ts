@@ -27,8 +27,6 @@ export interface Config {
   phoneVerification: boolean;
   clinicBrand: string;
   menuTimeoutMs: number;
-  /** IVR_PASSWORD_STOCK: new callers' temporary passwords kept hashed ahead (0 = hash each at its booking). */
-  ivrPasswordStock: number;
   receptionEndpoint: string | null;
   /** Asterisk's sounds folder as this process sees it (where `npm run prompts` writes en/medq/). */
   soundsDir: string;
@@ -278,7 +276,6 @@ export function loadConfig(env: Env = process.env, opts: LoadOptions = {}): Conf
     phoneVerification: bool(env, 'PHONE_VERIFICATION', true),
     clinicBrand: str(env, 'CLINIC_BRAND', 'MedQ'),
     menuTimeoutMs: int(env, 'MENU_TIMEOUT_MS', 5000, 200, 120000),
-    ivrPasswordStock: int(env, 'IVR_PASSWORD_STOCK', 256, 0, 100000),
     receptionEndpoint: optional(env, 'RECEPTION_ENDPOINT'),
     soundsDir: str(env, 'ASTERISK_SOUNDS_DIR', '/usr/share/asterisk/sounds'),
     maxActiveAppointments: int(env, 'MAX_ACTIVE_APPOINTMENTS', 3, 1, 100),

@@ -12,11 +12,6 @@ export function accountByPhone(tx: Tx | Db, phone: string): AccountRow | undefin
   return statements(tx).accountByPhone.get({ phone });
 }
 
-/** Whether the phone has an account: the id alone, without reading and mapping the whole row. */
-export function hasAccount(tx: Tx | Db, phone: string): boolean {
-  return statements(tx).accountIdByPhone.get({ phone }) !== undefined;
-}
-
 export function accountByUsername(tx: Tx | Db, username: string): AccountRow | undefined {
   return statements(tx).accountByUsername.get({ username });
 }
@@ -55,8 +50,6 @@ const statements = preparedStatements({
     r.select().from(accounts).where(eq(accounts.phone, sql.placeholder('phone'))).prepare(),
   accountByUsername: (r) =>
     r.select().from(accounts).where(eq(accounts.username, sql.placeholder('username'))).prepare(),
-  accountIdByPhone: (r) =>
-    r.select({ id: accounts.id }).from(accounts).where(eq(accounts.phone, sql.placeholder('phone'))).prepare(),
   adoptUnlinked: (r) =>
     r
       .update(patients)

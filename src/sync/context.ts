@@ -11,6 +11,8 @@ export interface SyncContext {
   maxActiveAppointments: number;
   /** Key for the HMAC of one-time codes (derived from JWT_SECRET). */
   codeSecret: string;
+  /** Key for the HMAC of new callers' temporary passwords (derived from JWT_SECRET; credentials.ts). */
+  tempPasswordKey: string;
   /** OTP_SMS_PER_HOUR: code SMS the whole clinic may queue per hour (SMS pumping costs money). */
   otpSmsPerHour: number;
   /** SMS_COUNTRIES: countries a code SMS may go to. */

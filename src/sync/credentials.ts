@@ -1,5 +1,5 @@
 // Password and code hashing, and the rules for usernames and passwords.
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { argon2Hash, argon2Verify } from './hash-thread.js';
 import { fail, type Fail } from './result.js';
 
@@ -9,17 +9,70 @@ import { fail, type Fail } from './result.js';
  */
 const ARGON2 = { algorithm: 2 /* Argon2id */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
-/** `ahead`: a hash made before anybody needs it (src/sync/temp-credentials.ts): lower priority. */
-export function hashPassword(password: string, ahead = false): Promise<string> {
-  return argon2Hash(password, ARGON2, ahead);
+export function hashPassword(password: string): Promise<string> {
+  return argon2Hash(password, ARGON2);
 }
 
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+/**
+ * Checks a password against its stored hash: an argon2id hash, or a new caller's temporary
+ * password's keyed hash (tempPasswordHash), which only matches with the context's `tempPasswordKey`.
+ */
+export async function verifyPassword(passwordHash: string, password: string, tempPasswordKey?: string): Promise<boolean> {
+  if (passwordHash.startsWith(TEMP_PREFIX)) {
+    const good = tempPasswordKey !== undefined && tempPasswordMatches(tempPasswordKey, passwordHash, password);
+    // An argon2 check all the same, so a log-in does not tell by its time whether the account
+    // still has its temporary password (or whether it exists: see verifyNoAccount).
+    await verifyNoAccount(password);
+    return good;
+  }
   try {
     return await argon2Verify(passwordHash, password);
   } catch {
     return false;
   }
+}
+
+/** A hash to verify against when no account matched, so a miss takes as long as a wrong password. */
+let decoyHash: Promise<string> | null = null;
+
+/** The time of an argon2 check, for a log-in whose name matched no account. Always false. */
+export async function verifyNoAccount(password: string): Promise<false> {
+  decoyHash ??= hashPassword('medq-decoy-password-never-matches');
+  try {
+    await argon2Verify(await decoyHash, password);
+  } catch {
+    // the decoy's only purpose is its time
+  }
+  return false;
+}
+
+/**
+ * A new IVR caller's temporary password is stored as an HMAC-SHA256 keyed with a key derived from
+ * JWT_SECRET (as one-time codes are), with a per-account random salt, not as argon2id (issue 10:
+ * the argon2 hash was half of the ivr role's CPU per new caller). Unlike a person's own password
+ * it is random (8 of [A-Z0-9], ~41 bits), never reused elsewhere, and only ever opens this
+ * system: a stolen database or backup without the key cannot test a single guess, and whoever
+ * holds the key (JWT_SECRET) can sign a log-in token for any account anyway. Rotating JWT_SECRET
+ * ends the temporary passwords not yet changed (the caller resets by phone code, SPEC §3).
+ */
+const TEMP_PREFIX = '$medq-temp$v=1$';
+
+export function tempPasswordHash(tempPasswordKey: string, password: string): string {
+  const salt = randomBytes(16).toString('base64url');
+  return `${TEMP_PREFIX}${salt}$${tempMac(tempPasswordKey, salt, password)}`;
+}
+
+function tempMac(key: string, salt: string, password: string): string {
+  return createHmac('sha256', key).update(`${salt}:${password}`).digest('base64url');
+}
+
+function tempPasswordMatches(key: string, stored: string, password: string): boolean {
+  const parts = stored.slice(TEMP_PREFIX.length).split('$');
+  const [salt, mac] = parts;
+  if (parts.length !== 2 || !salt || !mac) return false;
+  const a = Buffer.from(tempMac(key, salt, password));
+  const b = Buffer.from(mac);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const TEMP_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';

@@ -1,9 +1,10 @@
-// argon2id on threads of their own: one per core (at most 4), and one of low priority for hashes made ahead of need.
+// argon2id on threads of their own: one per core (at most 4).
 //
 // @node-rs/argon2's async hash() runs the passes on libuv's pool but sets each hash up on the
 // calling thread: 0–5 ms of the event loop per hash, measured (its 19 MiB block). In the IVR that
-// is every new caller's temporary password, refilled while other callers are pressing keys, so it
-// showed in their key→prompt times (issue 10). Here the whole hash and verify run on worker
+// was every new caller's temporary password (an HMAC since, src/sync/credentials.ts), made while
+// other callers were pressing keys, so it showed in their key→prompt times (issue 10). Log-ins and
+// password changes are the same on the api's event loop. Here the whole hash and verify run on worker
 // threads, one per core (at most 4, as libuv's pool had); the event loop only posts a message.
 // One thread was tried: at 200 new callers at once their hashes queued behind each other and
 // the confirmation came 0.4 s late (p50), against 15 ms with the pool.
@@ -20,31 +21,12 @@ export interface Argon2Options {
 
 type Job = { op: 'hash'; password: string; options: Argon2Options } | { op: 'verify'; hash: string; password: string };
 
-/**
- * Hashes made ahead of need (the stock of temporary passwords, src/sync/temp-credentials.ts) can
- * wait; callers' key presses cannot. On a busy node those refills competed with the event loop and
- * Asterisk for the cores (issue 10), so they run on one thread of lower priority that takes the
- * CPU the calls leave. A hash somebody is waiting for (a login, a caller when the stock is empty)
- * runs at normal priority: at nice 10 for all, a saturated node starved them (key 3 p99 371 ms
- * at 150 calls against 31 ms).
- */
-const BACKGROUND_NICE = 10;
-
 // The worker is plain CommonJS given as text, so it loads the same way under tsx, vitest and the
 // built dist/ (a .ts worker file would need a loader in each).
 const argon2Module = createRequire(import.meta.url).resolve('@node-rs/argon2');
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort } = require('node:worker_threads');
 const argon2 = require(${JSON.stringify(argon2Module)});
-// On Linux a thread has a priority of its own.
-if (workerData.nice) {
-  try {
-    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-    require('node:os').setPriority(tid, workerData.nice);
-  } catch {
-    // not Linux: the thread keeps the process's priority
-  }
-}
 parentPort.on('message', ({ id, job }) => {
   try {
     const value = job.op === 'hash' ? argon2.hashSync(job.password, job.options) : argon2.verifySync(job.hash, job.password);
@@ -62,18 +44,15 @@ interface Thread {
 
 interface Pool {
   name: string;
-  nice: number;
   threads: Array<Thread | null>;
 }
 
-/** One thread per core, at most 4 (as libuv's pool had), for hashes somebody waits for. */
-const foreground: Pool = { name: 'argon2', nice: 0, threads: Array.from({ length: Math.max(1, Math.min(4, availableParallelism())) }, () => null) };
-/** One thread, low priority, for hashes made ahead of need. */
-const background: Pool = { name: 'argon2-bg', nice: BACKGROUND_NICE, threads: [null] };
+/** One thread per core, at most 4 (as libuv's pool had). */
+const pool: Pool = { name: 'argon2', threads: Array.from({ length: Math.max(1, Math.min(4, availableParallelism())) }, () => null) };
 let nextId = 0;
 
 function start(pool: Pool, slot: number): Thread {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, name: `medq-${pool.name}-${slot}`, workerData: { nice: pool.nice } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, name: `medq-${pool.name}-${slot}` });
   const t: Thread = { worker, pending: new Map() };
   worker.on('message', ({ id, value, error }: { id: number; value?: unknown; error?: string }) => {
     const p = t.pending.get(id);
@@ -119,11 +98,10 @@ function run<T>(pool: Pool, job: Job): Promise<T> {
   });
 }
 
-/** `ahead`: made ahead of need (nobody waits for it): on the low-priority thread. */
-export function argon2Hash(password: string, options: Argon2Options, ahead = false): Promise<string> {
-  return run<string>(ahead ? background : foreground, { op: 'hash', password, options });
+export function argon2Hash(password: string, options: Argon2Options): Promise<string> {
+  return run<string>(pool, { op: 'hash', password, options });
 }
 
 export function argon2Verify(hash: string, password: string): Promise<boolean> {
-  return run<boolean>(foreground, { op: 'verify', hash, password });
+  return run<boolean>(pool, { op: 'verify', hash, password });
 }

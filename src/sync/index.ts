@@ -4,7 +4,6 @@ export * from './result.js';
 export { writeTx, type SyncContext } from './context.js';
 export { groupedWrite, observeGroupCommits } from './group-commit.js';
 export { bookByPhone, type PhoneBooking, type PhoneBookingRequest } from './ivr-booking.js';
-export { tempCredentials, createTempCredentialStock, type TempCredentials } from './temp-credentials.js';
 export {
   bookForAccount,
   cancelAppointment,
@@ -48,7 +47,7 @@ export {
   type QueuePosition,
   type QueueStanding,
 } from './queue.js';
-export { hashPassword, verifyPassword, checkUsername, checkNewPassword } from './credentials.js';
+export { hashPassword, verifyPassword, verifyNoAccount, checkUsername, checkNewPassword } from './credentials.js';
 export type { AccountRow, PatientRow } from './accounts-in-tx.js';
 export { resetStaffPassword, staffAccountByUsername, type StaffPasswordInput } from './staff.js';
 export type { FreeSlot, SlotRef, BookFailure } from './availability.js';
@@ -69,6 +68,7 @@ export function createSyncContext(
     maxActiveAppointments: config.maxActiveAppointments,
     // A separate key from the JWT signing key, derived so there is one secret to manage.
     codeSecret: createHash('sha256').update(`medq-otp:${config.jwtSecret}`).digest('hex'),
+    tempPasswordKey: createHash('sha256').update(`medq-temp-password:${config.jwtSecret}`).digest('hex'),
     otpSmsPerHour: config.otpSmsPerHour,
     smsCountries: config.smsCountries,
     languages: config.languages,

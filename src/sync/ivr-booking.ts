@@ -5,8 +5,8 @@ import { lastFour, normalizePhone, type E164 } from '../phone/index.js';
 import { bookingWriteTx, bookInTx, loadDoctor, type BookFailure } from './availability.js';
 import { abort, type SyncContext } from './context.js';
 import { groupedWrite } from './group-commit.js';
-import { tempCredentials } from './temp-credentials.js';
-import { accountByPhone, adoptUnlinkedPatients, ensureAccountPatient, hasAccount } from './accounts-in-tx.js';
+import { generateTempPassword, tempPasswordHash } from './credentials.js';
+import { accountByPhone, adoptUnlinkedPatients, ensureAccountPatient } from './accounts-in-tx.js';
 import { enqueueSms } from './outbox.js';
 import { textsForAccount } from './sms-language.js';
 import { fail, ok, type Result } from './result.js';
@@ -49,43 +49,31 @@ export async function bookByPhone(
   const phoneResult = normalizePhone(req.phone, ctx.region);
   if (!phoneResult.ok) return phoneResult;
   const phone = phoneResult.phone;
-  // A new caller needs a temporary password. Hashing is slow, so it happens before the write lock
-  // is taken (from a stock hashed ahead, src/sync/temp-credentials.ts), and only when the caller
-  // has no account; if one appeared meanwhile it goes unused, and if the account vanished (never,
-  // today) the loop takes one and tries again.
-  let credentials: { password: string; hash: string } | null = null;
-  for (;;) {
-    if (!credentials && !hasAccount(ctx.db, phone)) credentials = await tempCredentials.take();
-    const withCredentials = credentials;
-    // Bookings asked for together share one durable commit (src/sync/group-commit.ts).
-    const result = await groupedWrite(ctx, () => bookInWriteTx(ctx, req, phone, withCredentials));
-    if (result !== NEED_CREDENTIALS) return result;
-    credentials = await tempCredentials.take();
-  }
+  // Bookings asked for together share one durable commit (src/sync/group-commit.ts).
+  return groupedWrite(ctx, () => bookInWriteTx(ctx, req, phone));
 }
-
-const NEED_CREDENTIALS = Symbol('need credentials');
 
 function bookInWriteTx(
   ctx: SyncContext,
   req: PhoneBookingRequest,
   phone: E164,
-  credentials: { password: string; hash: string } | null,
-): Result<PhoneBooking, BookFailure> | typeof NEED_CREDENTIALS {
+): Result<PhoneBooking, BookFailure> {
   const now = ctx.now();
   const slot = { doctorId: req.doctorId, date: req.date, time: req.time };
-  return bookingWriteTx(ctx, slot, (tx): Result<PhoneBooking, BookFailure> | typeof NEED_CREDENTIALS => {
+  return bookingWriteTx(ctx, slot, (tx): Result<PhoneBooking, BookFailure> => {
     const doctor = loadDoctor(tx, req.doctorId);
     if (!doctor) return fail('not_found', 'No such doctor.');
 
     let account = accountByPhone(tx, phone);
     let accountCreated = false;
+    let tempPassword: string | null = null;
     if (!account) {
-      if (!credentials) return NEED_CREDENTIALS;
+      // A new caller: an account with a temporary password, sent in the welcome SMS below.
+      tempPassword = generateTempPassword();
       account = statements(tx).insertProvisionalAccount.get({
         phone,
         username: phone,
-        passwordHash: credentials.hash,
+        passwordHash: tempPasswordHash(ctx.tempPasswordKey, tempPassword),
         displayName: req.name?.trim() || `IVR Patient ${lastFour(phone)}`,
         language: req.language ?? null,
       })!;
@@ -120,7 +108,7 @@ function bookInWriteTx(
     const texts = textsForAccount(ctx, account, req.language);
     const language = texts.language;
     if (accountCreated) {
-      enqueueSms(tx, { kind: 'welcome', phone, body: texts.welcome(ctx.brand, phone, credentials!.password), language }, now);
+      enqueueSms(tx, { kind: 'welcome', phone, body: texts.welcome(ctx.brand, phone, tempPassword!), language }, now);
     } else if (account.status === 'active' && (req.channel ?? 'ivr') === 'ivr') {
       // "Your IVR booking has been synced…" is about a phone booking; a desk booking is just confirmed (SPEC §7).
       enqueueSms(tx, { kind: 'sync', phone, body: texts.sync(), appointmentId: b.id, language }, now);

@@ -19,7 +19,7 @@ import { CallSession, type SessionDeps } from '../../src/ari/session.js';
 import { soundIndex } from '../../src/ari/sounds.js';
 import { runSyncEffect } from '../../src/ari/sync-effects.js';
 import { normalizePhone } from '../../src/phone/index.js';
-import { phoneLanguage, registerAccount, setPhoneLanguage, tempCredentials } from '../../src/sync/index.js';
+import { phoneLanguage, registerAccount, setPhoneLanguage } from '../../src/sync/index.js';
 import { checkTools, MANIFEST_NAME, MissingToolError, renderPrompts } from '../../src/ivr/prompts-render.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { memoryLogger, sleep } from './support-ivr.js';
@@ -584,25 +584,6 @@ describe('ARI link without Asterisk', () => {
       ).toThrow(/LANGUAGES: language "xx" cannot be offered on the phone: .*no IVR texts for language "xx"/);
     } finally {
       t.close();
-    }
-  });
-
-  it('startIvrRole fills the stock of hashed temporary passwords to IVR_PASSWORD_STOCK, even before Asterisk answers', async () => {
-    const t = createTestDb({ env: { IVR_PASSWORD_STOCK: '24' } });
-    expect(t.config.ivrPasswordStock).toBe(24);
-    const role = startIvrRole({
-      ctx: t.ctx,
-      config: { ...t.config, ariUrl: 'http://127.0.0.1:9', ariUsername: 'medq', ariPassword: 'x' },
-      logger: memoryLogger().logger,
-      tuning: { backoffMaxMs: 100 },
-    });
-    try {
-      await tempCredentials.prime();
-      expect(tempCredentials.ready()).toBe(24);
-    } finally {
-      await role.stop();
-      t.close();
-      tempCredentials.resize(16);
     }
   });
 

@@ -86,7 +86,7 @@ describe('SMS in the account language', () => {
     }
     // The password in the Hindi SMS is the account's.
     const account = t.db.select().from(accounts).where(eq(accounts.phone, HINDI_PHONE)).get()!;
-    expect(await verifyPassword(account.passwordHash, password)).toBe(true);
+    expect(await verifyPassword(account.passwordHash, password, t.ctx.tempPasswordKey)).toBe(true);
 
     // A phone that never chose gets the clinic default, English, exactly as SPEC §7 says.
     expect(to(OTHER_PHONE).map((m) => [m.dataCoding, m.text.split('\n')[0]])).toEqual([

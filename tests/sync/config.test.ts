@@ -61,7 +61,6 @@ describe('configuration (SPEC §8)', () => {
       phoneVerification: true,
       clinicBrand: 'MedQ',
       menuTimeoutMs: 5000,
-      ivrPasswordStock: 256,
       maxActiveAppointments: 3,
       trustProxy: false,
       smppUrl: null,
@@ -84,8 +83,6 @@ describe('configuration (SPEC §8)', () => {
     [{ MAX_ACTIVE_APPOINTMENTS: '0' }, 'MAX_ACTIVE_APPOINTMENTS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ARI_URL: 'ws://pbx' }, 'ARI_URL'],
-    [{ IVR_PASSWORD_STOCK: '-1' }, 'IVR_PASSWORD_STOCK'],
-    [{ IVR_PASSWORD_STOCK: 'many' }, 'IVR_PASSWORD_STOCK'],
   ])('%j is refused naming %s', (env, variable) => {
     const e = refusal(() => loadConfig({ NODE_ENV: 'test', ...env }));
     expect(e.variable).toBe(variable);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
-import { bookByPhone, bookForAccount, freeSlots, registerAccount, groupedWrite, observeGroupCommits, tempCredentials, writeTx } from '../../src/sync/index.js';
+import { bookByPhone, bookForAccount, freeSlots, registerAccount, groupedWrite, observeGroupCommits, writeTx } from '../../src/sync/index.js';
 import { smsOutbox } from '../../src/db/schema.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 
@@ -35,7 +35,6 @@ describe('group commit of bookings', () => {
     observeGroupCommits((n) => groups.push(n));
     const slots = freeSlots(t.ctx, 1, DATE)!.slice(0, 12);
     expect(slots).toHaveLength(12);
-    await tempCredentials.prime();
     const results = await Promise.all(slots.map((s, i) => bookByPhone(t!.ctx, { phone: phone(i), doctorId: 1, date: DATE, time: s.time })));
     expect(results.every((r) => r.ok)).toBe(true);
     expect(new Set(results.map((r) => (r.ok ? r.value.token : ''))).size).toBe(12);
@@ -51,7 +50,6 @@ describe('group commit of bookings', () => {
   it('refuses the second booking of a seat in the same group and keeps everyone else’s', async () => {
     t = createTestDb();
     const [a, b] = freeSlots(t.ctx, 1, DATE)!;
-    await tempCredentials.prime(); // each new caller's password ready at once: the three arrive together
     const groups: number[] = [];
     observeGroupCommits((n) => groups.push(n));
     const results = await Promise.all([
@@ -80,7 +78,6 @@ describe('group commit of bookings', () => {
       return reg.value.id;
     });
     const [a, b, c] = freeSlots(ctx, 1, DATE)!;
-    await tempCredentials.prime();
     const groups: number[] = [];
     observeGroupCommits((n) => groups.push(n));
     const results = await Promise.all([
@@ -130,7 +127,6 @@ describe('group commit of bookings', () => {
     observeGroupCommits((writes, seconds) => groups.push({ writes, seconds }));
     try {
       const [a, b] = freeSlots(t.ctx, 1, DATE)!;
-      await tempCredentials.prime();
       const settled = await Promise.allSettled([
         bookByPhone(t.ctx, { phone: phone(1), doctorId: 1, date: DATE, time: a!.time }),
         bookByPhone(t.ctx, { phone: phone(2), doctorId: 1, date: DATE, time: b!.time }),

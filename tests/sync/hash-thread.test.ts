@@ -1,9 +1,8 @@
-// argon2id on threads of its own, at a lower priority (src/sync/hash-thread.ts): the same standard hashes as before (old
+// argon2id on threads of its own (src/sync/hash-thread.ts): the same standard hashes as before (old
 // accounts still log in), wrong and malformed inputs are a plain "no", and a command that hashes
 // once neither exits before its hash nor hangs after it.
 import { hash as libraryHash, verify as libraryVerify } from '@node-rs/argon2';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../src/sync/index.js';
@@ -26,18 +25,6 @@ describe('password hashing thread', () => {
     const checks = await Promise.all(hashes.map((h, i) => verifyPassword(h, passwords[(i + 1) % 8]!)));
     expect(checks.every((ok) => ok === false)).toBe(true);
     expect(await Promise.all(hashes.map((h, i) => verifyPassword(h, passwords[i]!)))).toEqual(Array(8).fill(true));
-  });
-
-  it.runIf(process.platform === 'linux')('hashes somebody waits for run at normal priority; hashes made ahead of need on one thread at nice 10', async () => {
-    // /proc/self/task/<tid>/stat: field 19 is the thread's nice value (after the name in parentheses).
-    const niceOf = (tid: string | number) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
-    const nices = () => readdirSync('/proc/self/task').map(niceOf);
-    await Promise.all(['a', 'b', 'c', 'd'].map((p) => hashPassword(p)));
-    expect(nices().filter((n) => n !== 0)).toEqual([]); // the main thread and the waited-for hashes' threads
-    const ahead = await hashPassword('made ahead', true);
-    expect(await verifyPassword(ahead, 'made ahead')).toBe(true);
-    expect(nices().filter((n) => n !== 0)).toEqual([10]);
-    expect(niceOf(process.pid)).toBe(0);
   });
 
   it('a command that hashes once prints the hash and exits by itself', () => {

@@ -56,7 +56,7 @@ describe('scenario 2: a caller books by phone first, then registers on the web',
       `Welcome to MedQ! A web account has been created for you.\nUsername: ${PHONE}\nPassword: ${temp}\nYou can now view your appointments online!`,
     );
     expect(acc.passwordHash).not.toContain(temp);
-    expect(await verifyPassword(acc.passwordHash, temp)).toBe(true);
+    expect(await verifyPassword(acc.passwordHash, temp, t.ctx.tempPasswordKey)).toBe(true);
     expect(confirmation!.body).toBe('MedQ: appointment confirmed with Dr Sharma on Mon 30 Nov at 09:00. Token S-1.');
 
     // A second call from the same phone: same account, no second welcome, only the confirmation.
@@ -74,7 +74,7 @@ describe('scenario 2: a caller books by phone first, then registers on the web',
     expect(linked.ok && linked.value).toMatchObject({ id: acc.id, username: 'asha', status: 'active', displayName: 'Asha Rao', mustChangePassword: false });
     const after = t.db.select().from(accounts).where(eq(accounts.id, acc.id)).get()!;
     expect(after.tokenVersion).toBeGreaterThan(acc.tokenVersion);
-    expect(await verifyPassword(after.passwordHash, temp)).toBe(false);
+    expect(await verifyPassword(after.passwordHash, temp, t.ctx.tempPasswordKey)).toBe(false);
     expect(t.db.select().from(patients).all()).toMatchObject([{ name: 'Asha Rao', age: 34, accountId: acc.id }]);
     expect(t.db.select().from(appointments).all()).toHaveLength(2);
     expect(sms().at(-1)!.body).toBe(

@@ -5,7 +5,7 @@
 // opened while a group of bookings is in flight.
 import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bookByPhone, tempCredentials } from '../../src/sync/index.js';
+import { bookByPhone } from '../../src/sync/index.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { observeGroupCommits } from '../../src/sync/group-commit.js';
 
@@ -37,9 +37,6 @@ describe('temporary storage', () => {
     const groups: number[] = [];
     observeGroupCommits((n) => groups.push(n));
     // Look while the group's transaction is open: after each booking's savepoint, before the COMMIT.
-    // Each new caller's temporary password ready at once (a stock of 16), so the bookings arrive
-    // together rather than as their hashes finish: the group's size does not depend on the machine.
-    await tempCredentials.prime();
     // Dr. Sharma (1): sixteen morning slots, 09:00–12:45 every 15 minutes.
     const times = Array.from({ length: 16 }, (_, k) => 9 * 60 + 15 * k).map((m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
     const bookings = Array.from({ length: 16 }, (_, i) =>

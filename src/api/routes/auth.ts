@@ -13,6 +13,7 @@ import {
   resendCode,
   resetPassword,
   startVerification,
+  verifyNoAccount,
   verifyPassword,
   type AccountRow,
   type PendingAction,
@@ -75,10 +76,6 @@ const LoginBody = Type.Object(
   },
   { additionalProperties: false, description: 'username or phone_number, and password' },
 );
-
-/** A hash to verify against when no account matched, so a miss takes as long as a wrong password. */
-let decoyHash: Promise<string> | null = null;
-const decoy = () => (decoyHash ??= hashPassword('medq-decoy-password-never-matches'));
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx, config, tokens } = app.medq;
@@ -239,7 +236,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // slip past the limit; while the limit holds even the right password is refused.
       const attempt = loginAttempt(ctx, who, request.ip);
       if (!attempt.allowed) throw rateLimited(attempt.retryAfterMs, loginLimitName(attempt));
-      const good = account ? await verifyPassword(account.passwordHash, password) : (await verifyPassword(await decoy(), password), false);
+      const good = account ? await verifyPassword(account.passwordHash, password, ctx.tempPasswordKey) : await verifyNoAccount(password);
       if (!account || !good) {
         throw new ApiError(401, 'invalid_credentials', 'The username, phone number or password is not right.');
       }

@@ -157,7 +157,7 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const newName = name !== undefined ? nameOf(name) : undefined;
       const attempt = loginAttempt(ctx, `account:${me.id}`);
       if (!attempt.allowed) throw rateLimited(attempt.retryAfterMs);
-      if (!(await verifyPassword(me.passwordHash, request.body.current_password))) {
+      if (!(await verifyPassword(me.passwordHash, request.body.current_password, ctx.tempPasswordKey))) {
         throw new ApiError(400, 'invalid_credentials', 'The current password is not right.');
       }
       returnRateToken(ctx, attempt.eventId!);
