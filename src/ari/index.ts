@@ -38,6 +38,8 @@ export interface IvrTuning {
   pingIntervalMs: number;
   /** HTTP connections to ARI at most (Asterisk allows `sessionlimit`, 100, in all). */
   maxHttpSockets: number;
+  /** false: REST over HTTP even when Asterisk answers it on the WebSocket (src/ari/link.ts). */
+  restOverSocket: boolean;
   /**
    * A channel in our Stasis app that no session owns is left this long before it is hung up, so
    * a call arriving just as we connect (its StasisStart on the way) is not taken for an orphan.
@@ -55,6 +57,7 @@ export const DEFAULT_IVR_TUNING: IvrTuning = {
   requestTimeoutMs: 5_000,
   pingIntervalMs: 15_000,
   maxHttpSockets: 32,
+  restOverSocket: true,
   orphanGraceMs: 1_000,
   playbackLimitMs: 180_000,
   stopTimeoutMs: 10_000,
@@ -86,6 +89,10 @@ export interface IvrRole {
   connects(): number;
   /** HTTP connections to ARI's REST interface in use now (bounded by maxHttpSockets). */
   ariSocketsInUse(): number;
+  /** How REST requests reach Asterisk now: on the event WebSocket (Asterisk 22.4+), else HTTP. */
+  ariRest(): 'websocket' | 'http';
+  /** REST requests sent on the WebSocket and not yet answered. */
+  ariSocketRequestsInFlight(): number;
 }
 
 /** Whether a channel sits in Stasis() of `app` (channel.dialplan, Asterisk 16+). */
@@ -124,10 +131,13 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
     backoffMaxMs: tuning.backoffMaxMs,
     connectTimeoutMs: tuning.connectTimeoutMs,
     pingIntervalMs: tuning.pingIntervalMs,
+    requestTimeoutMs: tuning.requestTimeoutMs,
+    restOverSocket: tuning.restOverSocket,
   });
   // Our own clients for both halves of ARI (issue 10: ari-client's swagger request building and
   // its per-event resource objects were the largest ARI costs in this process's profile): the
-  // link holds the event WebSocket and the app registration, REST goes through the lean client.
+  // link holds the event WebSocket and the app registration, and carries REST too when Asterisk
+  // answers it there; otherwise REST goes through the lean HTTP client.
   const rest = createAriRest({
     url: config.ariUrl,
     username: config.ariUsername,
@@ -245,6 +255,8 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
     activeCalls: () => [...sessions.values()].filter((s) => s.phase === 'answering' || s.phase === 'in-flow').length,
     connects: () => link.connects,
     ariSocketsInUse: () => rest.socketsInUse(),
+    ariRest: () => (link.restOverSocket ? 'websocket' : 'http'),
+    ariSocketRequestsInFlight: () => link.requestsInFlight(),
     whenUp(timeoutMs) {
       if (link.state() === 'up') return Promise.resolve(true);
       return new Promise<boolean>((resolve) => {

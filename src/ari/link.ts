@@ -13,11 +13,17 @@
 // second registration of our app elsewhere (ApplicationReplaced) reports the link down.
 // Credentials go in the Authorization header only, never in a URL (Asterisk would also take
 // ?api_key=user:pass, which ari-client used), so no URL this link logs or sends carries them.
+//
+// REST requests go over this same WebSocket when Asterisk answers them there ("ARI REST over
+// WebSocket": RESTRequest/RESTResponse frames, Asterisk 22.4+, 21.9+, 20.14+), probed at each
+// connect with GET asterisk/ping. It saves each request an HTTP exchange: node:http's request,
+// agent and parser were a quarter of the ivr process's main thread at 100 calls (issue 10). An
+// older Asterisk ignores the frame, and its requests keep going over HTTP (src/ari/rest.ts).
 import WebSocket, { type RawData } from 'ws';
 import { metrics } from '../metrics/index.js';
 import { logUrl, type Logger } from '../shared/logger.js';
 import type { AriEventJson } from './ari-json.js';
-import { backoffDelays, cancellableSleep, withTimeout } from './time.js';
+import { backoffDelays, cancellableSleep, TimeoutError, withTimeout } from './time.js';
 
 export type LinkState = 'up' | 'down';
 export type { AriEventJson } from './ari-json.js';
@@ -36,6 +42,25 @@ export interface AriLinkOptions {
   connectTimeoutMs?: number;
   /** A WebSocket ping this often; no pong by the next one and the link is dropped and rebuilt. */
   pingIntervalMs?: number;
+  /** Deadline of each REST request sent over the WebSocket (and of the connect-time probe). */
+  requestTimeoutMs?: number;
+  /** false: never send REST requests over the WebSocket (HTTP only), e.g. to test that path. */
+  restOverSocket?: boolean;
+}
+
+/** ARI's answer to a RESTRequest frame. */
+interface RestResponseJson {
+  type: 'RESTResponse';
+  request_id?: string;
+  status_code?: number;
+  message_body?: string;
+}
+
+interface PendingRequest {
+  what: string;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
 }
 
 export interface AriLinkHandlers {
@@ -98,6 +123,11 @@ export class AriLink {
   #lastBadFrameLog = 0;
   /** ARI_URL as logged: without credentials, should the URL carry any. */
   readonly #where: string;
+  /** Whether this connection's Asterisk answers REST requests on the WebSocket (probed at connect). */
+  #restOverSocket = false;
+  /** REST requests sent on the current socket, awaiting their RESTResponse, by request_id. */
+  readonly #pending = new Map<string, PendingRequest>();
+  #nextRequestId = 0;
 
   constructor(opts: AriLinkOptions) {
     this.#opts = {
@@ -109,6 +139,8 @@ export class AriLink {
       backoffMaxMs: opts.backoffMaxMs ?? 2_000,
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
       pingIntervalMs: opts.pingIntervalMs ?? 15_000,
+      requestTimeoutMs: opts.requestTimeoutMs ?? 5_000,
+      restOverSocket: opts.restOverSocket ?? true,
     };
     this.#log = opts.logger;
     this.#where = logUrl(this.#opts.url);
@@ -132,6 +164,79 @@ export class AriLink {
    */
   assertAvailable(): void {
     if (!this.#socket) throw new AriUnavailableError();
+  }
+
+  /** Whether REST requests go over the WebSocket now (else over HTTP, src/ari/rest.ts). */
+  get restOverSocket(): boolean {
+    return this.#restOverSocket && this.#socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** REST requests sent over the WebSocket and not yet answered. */
+  requestsInFlight(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * One REST request over the WebSocket (only while restOverSocket). `path` below /ari, encoded,
+   * query included. Resolves with the parsed JSON body; rejects with ARI's own body as message
+   * (as src/ari/rest.ts does, so `isNotFound` reads both), on the deadline, or when the socket drops.
+   */
+  request<T = unknown>(what: string, method: 'GET' | 'POST' | 'DELETE', path: string): Promise<T> {
+    const ws = this.#socket;
+    if (!ws || !this.restOverSocket) return Promise.reject(new AriUnavailableError());
+    return this.#send<T>(ws, what, method, path, this.#opts.requestTimeoutMs);
+  }
+
+  #send<T>(ws: WebSocket, what: string, method: string, path: string, timeoutMs: number): Promise<T> {
+    const id = String(++this.#nextRequestId);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new TimeoutError(`ARI ${what}`, timeoutMs));
+      }, timeoutMs);
+      this.#pending.set(id, { what, resolve: resolve as (v: unknown) => void, reject, timer });
+      // ARI takes the URI without a leading slash (with one it answers 405 "Invalid method").
+      ws.send(JSON.stringify({ type: 'RESTRequest', request_id: id, method, uri: path.replace(/^\/+/, '') }), (err) => {
+        if (err) this.#settle(id, undefined, err);
+      });
+    });
+  }
+
+  #settle(id: string, res: RestResponseJson | undefined, err?: Error): void {
+    const p = this.#pending.get(id);
+    if (!p) return; // timed out already, or its socket dropped
+    this.#pending.delete(id);
+    clearTimeout(p.timer);
+    if (err || !res) {
+      p.reject(err ?? new Error(`ARI ${p.what}: no answer`));
+      return;
+    }
+    const status = res.status_code ?? 0;
+    const body = res.message_body ?? '';
+    if (status >= 200 && status < 300) {
+      try {
+        p.resolve(body ? JSON.parse(body) : undefined);
+      } catch {
+        p.reject(new Error(`ARI ${p.what}: not JSON`));
+      }
+    } else p.reject(new Error(body || `ARI ${p.what}: HTTP ${status}`));
+  }
+
+  /** Every request still waiting on a socket that is gone: failed now, not at its deadline. */
+  #failPending(): void {
+    for (const id of [...this.#pending.keys()]) this.#settle(id, undefined, new AriUnavailableError());
+  }
+
+  /** Whether Asterisk answers a REST request on this WebSocket (22.4+); an older one ignores it. */
+  async #probeRestOverSocket(ws: WebSocket): Promise<boolean> {
+    if (!this.#opts.restOverSocket) return false;
+    try {
+      // Short: an older Asterisk never answers, and the calls' HTTP path works meanwhile.
+      await this.#send(ws, 'ping', 'GET', 'asterisk/ping', Math.min(2_000, this.#opts.requestTimeoutMs));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   start(handlers: AriLinkHandlers): void {
@@ -196,6 +301,10 @@ export class AriLink {
       ws.on('error', (err) => resolve(`error: ${upgradeErrorText(err)}`));
       ws.on('close', (code, reason) => resolve(`closed (${code}${reason.length > 0 ? `: ${reason.toString()}` : ''})`));
     });
+    // Requests on a socket that closed get no answer: they fail now (the probe included).
+    ws.once('close', () => {
+      if (this.#socket === ws) this.#failPending();
+    });
     // Events are handled from the first frame on (a call may arrive as the app registers);
     // #discard removes this listener, so a dropped socket's late frames go nowhere.
     ws.on('message', (data, isBinary) => this.#onFrame(ws, data, isBinary));
@@ -229,7 +338,13 @@ export class AriLink {
     if (this.#connects > 1) metrics.reconnects.inc({ link: 'ari' });
     this.#closeCurrent = () => this.#discard(ws);
     const stopPing = this.#keepAlive(ws);
-    this.#log.info({ ari: this.#where, app, connects: this.#connects }, 'ARI connected; application registered');
+    // Until the probe answers, requests go over HTTP: calls may already be arriving, and onUp's
+    // own requests do not wait for it (an older Asterisk never answers the probe).
+    void this.#probeRestOverSocket(ws).then((overSocket) => {
+      if (this.#socket !== ws) return;
+      this.#restOverSocket = overSocket;
+      this.#log.info({ ari: this.#where, app, connects: this.#connects, rest: overSocket ? 'websocket' : 'http' }, 'ARI connected; application registered');
+    });
     try {
       await this.#handlers?.onUp();
     } catch (err) {
@@ -239,6 +354,8 @@ export class AriLink {
     const reason = await closed;
     stopPing();
     this.#closeCurrent = null;
+    this.#restOverSocket = false;
+    this.#failPending();
     const wasUp = this.#state === 'up';
     this.#state = 'down';
     metrics.ariUp.set(0);
@@ -263,6 +380,11 @@ export class AriLink {
       ev = parsed as AriEventJson;
     } catch (err) {
       this.#badFrame(data, isBinary, err);
+      return;
+    }
+    if (ev.type === 'RESTResponse') {
+      const res = ev as unknown as RestResponseJson;
+      this.#settle(String(res.request_id ?? ''), res);
       return;
     }
     try {
@@ -333,7 +455,11 @@ export class AriLink {
 
   /** Closes a socket for good: a clean close (Asterisk logs an abrupt one), cut short after a second. */
   #discard(ws: WebSocket): void {
-    if (this.#socket === ws) this.#socket = null;
+    if (this.#socket === ws) {
+      this.#socket = null;
+      this.#restOverSocket = false;
+      this.#failPending();
+    }
     ws.removeAllListeners('message');
     if (ws.readyState === WebSocket.CONNECTING) {
       ws.terminate();

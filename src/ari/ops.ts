@@ -3,7 +3,7 @@
 // `gone` result instead of an exception to handle.
 import type { ChannelJson } from './ari-json.js';
 import { errorText, type AriLink } from './link.js';
-import type { AriRest } from './rest.js';
+import { pathWithQuery, type AriRest } from './rest.js';
 
 export type ChannelSnapshot = ChannelJson;
 
@@ -31,8 +31,9 @@ export function isNotFound(err: unknown): boolean {
 const enc = encodeURIComponent;
 
 /**
- * The session's operations over the lean REST client (src/ari/rest.ts). The link gates them:
- * with no WebSocket open or opening they fail at once with "ARI is not connected".
+ * The session's operations: over the link's WebSocket when this Asterisk answers REST there,
+ * else over the lean HTTP client (src/ari/rest.ts). The link gates them: with no WebSocket open
+ * or opening they fail at once with "ARI is not connected".
  */
 export function createLeanAriOps(link: AriLink, rest: AriRest): AriOps {
   const call = <T>(what: string, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Record<string, string | number>): Promise<T> => {
@@ -41,6 +42,7 @@ export function createLeanAriOps(link: AriLink, rest: AriRest): AriOps {
     } catch (err) {
       return Promise.reject(err);
     }
+    if (link.restOverSocket) return link.request<T>(what, method, pathWithQuery(path, query));
     return rest.request<T>(what, method, path, query);
   };
   const setVar = (channelId: string, variable: string, value: string) =>

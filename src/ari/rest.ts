@@ -27,6 +27,14 @@ export interface AriRest {
   close(): void;
 }
 
+/** `path` with its query string (values URL-encoded), as ARI takes it over HTTP or the WebSocket. */
+export function pathWithQuery(path: string, query?: Record<string, string | number>): string {
+  if (!query) return path;
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) q.append(k, String(v));
+  return `${path}?${q.toString()}`;
+}
+
 export function createAriRest(opts: AriRestOptions): AriRest {
   const base = new URL(opts.url.replace(/\/+$/, '') + '/ari');
   const secure = base.protocol === 'https:';
@@ -83,13 +91,7 @@ export function createAriRest(opts: AriRestOptions): AriRest {
 
   return {
     request<T>(what: string, method: AriMethod, path: string, query?: Record<string, string | number>): Promise<T> {
-      let p = path;
-      if (query) {
-        const q = new URLSearchParams();
-        for (const [k, v] of Object.entries(query)) q.append(k, String(v));
-        p += `?${q.toString()}`;
-      }
-      return once<T>(what, method, p, true);
+      return once<T>(what, method, pathWithQuery(path, query), true);
     },
     socketsInUse: () => Object.values(agent.sockets).reduce((n, list) => n + (list?.length ?? 0), 0),
     close() {

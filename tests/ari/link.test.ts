@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AriEventJson } from '../../src/ari/ari-json.js';
 import { AriLink } from '../../src/ari/link.js';
+import { isNotFound } from '../../src/ari/ops.js';
 import { memoryLogger, sleep } from './support-ivr.js';
 
 async function until(pred: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
@@ -20,8 +21,10 @@ async function until(pred: () => boolean, what: string, timeoutMs = 3_000): Prom
 const PASSWORD = 'pa55-not-in-any-log';
 
 /** A fake ARI events endpoint: records each upgrade request and hands out the sockets. */
-async function fakeAri(opts: { autoPong?: boolean; refuse?: number } = {}) {
+async function fakeAri(opts: { autoPong?: boolean; refuse?: number; answerRest?: boolean } = {}) {
   const requests: IncomingMessage[] = [];
+  /** RESTRequest frames received (answered when answerRest, as Asterisk 22.4+ does; else ignored, as older ones do). */
+  const restRequests: Array<{ request_id: string; method: string; uri: string }> = [];
   const sockets: WebSocket[] = [];
   const closes: number[] = [];
   const wss = new WebSocketServer({
@@ -38,6 +41,18 @@ async function fakeAri(opts: { autoPong?: boolean; refuse?: number } = {}) {
   wss.on('connection', (ws) => {
     sockets.push(ws);
     ws.on('close', (code) => closes.push(code));
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as { type: string; request_id: string; method: string; uri: string };
+      if (m.type !== 'RESTRequest') return;
+      restRequests.push(m);
+      if (!opts.answerRest || m.uri.startsWith('hold/')) return; // hold/…: answered by nobody
+      const answer = (status_code: number, body: string) =>
+        ws.send(JSON.stringify({ type: 'RESTResponse', request_id: m.request_id, status_code, uri: m.uri, content_type: 'application/json', message_body: body, application: 'medq' }));
+      if (m.uri === 'asterisk/ping') answer(200, '{"ping":"pong"}');
+      else if (m.uri.startsWith('playbacks/')) answer(404, '{"message":"Playback not found"}');
+      else if (m.uri.startsWith('/')) answer(405, '{"message":"Invalid method"}'); // as Asterisk
+      else answer(200, JSON.stringify({ method: m.method, uri: m.uri }));
+    });
     onConnection(ws);
   });
   await new Promise<void>((r) => wss.once('listening', () => r()));
@@ -45,6 +60,7 @@ async function fakeAri(opts: { autoPong?: boolean; refuse?: number } = {}) {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    restRequests,
     sockets,
     closes,
     /** Runs on every new connection (before the client sees anything else). */
@@ -72,7 +88,7 @@ describe('ARI link: its own WebSocket client', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function setUp(opts: Parameters<typeof fakeAri>[0] & { pingIntervalMs?: number } = {}) {
+  async function setUp(opts: Parameters<typeof fakeAri>[0] & { pingIntervalMs?: number; requestTimeoutMs?: number } = {}) {
     const server = await fakeAri(opts);
     const { logger, lines } = memoryLogger();
     const link = new AriLink({
@@ -84,6 +100,8 @@ describe('ARI link: its own WebSocket client', () => {
       backoffInitialMs: 20,
       backoffMaxMs: 100,
       connectTimeoutMs: 1_000,
+      // The connect-time probe for REST over the WebSocket waits this long on a fake that ignores it.
+      requestTimeoutMs: opts.requestTimeoutMs ?? 300,
       ...(opts.pingIntervalMs ? { pingIntervalMs: opts.pingIntervalMs } : {}),
     });
     cleanups.push(server.close);
@@ -125,6 +143,55 @@ describe('ARI link: its own WebSocket client', () => {
     expect(all).not.toContain('98765');
     expect(all).not.toContain(PASSWORD);
     expect(all).toContain(`"ari":"http://127.0.0.1:`);
+  });
+
+  it('REST over the WebSocket when Asterisk answers it: probed at connect, bodies parsed, ARI’s error body as the error, a dropped socket fails what waits at once', async () => {
+    const { server, link, lines } = await setUp({ answerRest: true, requestTimeoutMs: 2_000 });
+    let ups = 0;
+    link.start({ onEvent: () => undefined, onUp: () => void (ups += 1), onDown: () => undefined });
+    const connected = () => lines.filter((l) => l.msg === 'ARI connected; application registered');
+    await until(() => ups === 1 && connected().length === 1, 'link up, probed');
+    expect(link.restOverSocket).toBe(true);
+    expect(server.restRequests[0]).toMatchObject({ method: 'GET', uri: 'asterisk/ping' });
+    expect(connected()[0]).toMatchObject({ rest: 'websocket' });
+
+    // The path as the HTTP client has it (leading slash, query encoded): sent without the slash.
+    expect(await link.request('play', 'POST', '/channels/c1/play/p1?media=sound%3Amedq%2Fa&lang=en')).toEqual({
+      method: 'POST',
+      uri: 'channels/c1/play/p1?media=sound%3Amedq%2Fa&lang=en',
+    });
+    const missing = await link.request('get playback', 'GET', '/playbacks/p9').then(() => null, (e: unknown) => e);
+    expect(isNotFound(missing)).toBe(true);
+    expect((missing as Error).message).toBe('{"message":"Playback not found"}');
+
+    // Asterisk gone with requests unanswered: they fail at once, not at their deadline.
+    const waiting = [link.request('a', 'GET', '/hold/1'), link.request('b', 'GET', '/hold/2')].map((p) => p.then(() => 'answered', (e: Error) => e.message));
+    await until(() => link.requestsInFlight() === 2, 'two requests in flight');
+    const t0 = Date.now();
+    server.sockets[0]!.terminate();
+    expect(await Promise.all(waiting)).toEqual(['ARI is not connected', 'ARI is not connected']);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(link.requestsInFlight()).toBe(0);
+    expect(link.restOverSocket).toBe(false);
+    await expect(link.request('c', 'GET', '/channels')).rejects.toThrow('ARI is not connected');
+    // Back up: probed again.
+    await until(() => ups === 2 && connected().length === 2, 'link up again, probed');
+    expect(link.restOverSocket).toBe(true);
+  });
+
+  it('an Asterisk that ignores REST on the WebSocket (before 22.4): after the probe REST stays on HTTP, and the link is up all the same', async () => {
+    const { server, link, lines } = await setUp({ answerRest: false });
+    let ups = 0;
+    link.start({ onEvent: () => undefined, onUp: () => void (ups += 1), onDown: () => undefined });
+    // Up at once (onUp does not wait for the probe); the probe gives up after its deadline.
+    await until(() => ups === 1, 'link up');
+    expect(link.state()).toBe('up');
+    const connected = () => lines.find((l) => l.msg === 'ARI connected; application registered');
+    await until(() => connected() !== undefined, 'the probe given up');
+    expect(connected()).toMatchObject({ rest: 'http' });
+    expect(server.restRequests).toHaveLength(1);
+    expect(link.restOverSocket).toBe(false);
+    await expect(link.request('c', 'GET', '/channels')).rejects.toThrow('ARI is not connected');
   });
 
   it('a handler that throws is logged with the event and the call; the next event is still delivered', async () => {
