@@ -6,6 +6,7 @@ import { renderMetrics } from '../../src/metrics/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { numberSounds } from '../../src/ari/say-sounds.js';
+import { ARI_EVENTS_USED } from '../../src/ari/index.js';
 import { hashPassword, registerAccount } from '../../src/sync/index.js';
 import {
   REPO_ROOT,
@@ -63,6 +64,9 @@ describe.skipIf(!real.available)('IVR calls on a real Asterisk', () => {
     const phones = Array.from({ length: 20 }, (_, i) => `+9198765${String(10_000 + i).padStart(5, '0')}`);
     // REST goes over the event WebSocket (Asterisk 22 answers it there): no HTTP connection at all.
     expect(stack.role.ariRest()).toBe('websocket');
+    // Asterisk sends the app only the events it reads (and the REST answers).
+    const allowed = async () => (await ast.ari.get<{ events_allowed: { type: string }[] }>('/applications/medq')).events_allowed.map((e) => e.type).sort();
+    expect(await allowed()).toEqual([...ARI_EVENTS_USED].sort());
     let peakSockets = 0;
     let peakSocketRequests = 0;
     const sampler = setInterval(() => {
@@ -400,6 +404,7 @@ describe.skipIf(!real.available)('IVR calls on a real Asterisk', () => {
     await stack.close();
     stack = await startIvrStack(ast, t, { receptionEndpoint: RECEPTION, menuTimeoutMs: 1500, tuning: { restOverSocket: false } });
     expect(stack.role.ariRest()).toBe('http');
+    await expect.poll(async () => (await ast.ari.get<{ events_allowed: unknown[] }>('/applications/medq')).events_allowed.length).toBe(ARI_EVENTS_USED.length);
     const phones = Array.from({ length: 5 }, (_, i) => `+9198765${String(20_000 + i).padStart(5, '0')}`);
     let peakSockets = 0;
     const sampler = setInterval(() => (peakSockets = Math.max(peakSockets, stack.role.ariSocketsInUse())), 5);
