@@ -51,15 +51,28 @@ export interface WriteOptions {
  */
 export function writeTx<T>(ctx: Pick<SyncContext, 'db'>, body: (tx: Tx) => T, opts: WriteOptions = {}): T {
   const light = opts.durable === false && !ctx.db.$client.inTransaction;
-  if (light) ctx.db.$client.pragma('synchronous = NORMAL');
+  const sync = light ? synchronousPragmas(ctx.db.$client) : null;
+  sync?.normal.run();
   try {
     return writeRunner(ctx.db).immediate(body) as T;
   } catch (e) {
     if (e instanceof Abort) return e.result as T;
     throw e;
   } finally {
-    if (light) ctx.db.$client.pragma('synchronous = FULL');
+    sync?.full.run();
   }
+}
+
+const syncPragmas = new WeakMap<Database.Database, { normal: Database.Statement; full: Database.Statement }>();
+
+/** Prepared once per connection: `db.pragma()` compiled the statement again for each slot offer (issue 10). */
+function synchronousPragmas(client: Database.Database) {
+  let p = syncPragmas.get(client);
+  if (!p) {
+    p = { normal: client.prepare('PRAGMA synchronous = NORMAL'), full: client.prepare('PRAGMA synchronous = FULL') };
+    syncPragmas.set(client, p);
+  }
+  return p;
 }
 
 type WriteRunner = Database.Transaction<(body: (tx: Tx) => unknown) => unknown>;
