@@ -47,6 +47,21 @@ describe.skipIf(!real.available)('IVR calls on a real Asterisk', () => {
     );
   const account = (phone: string) => q<{ id: number; status: string; username: string; display_name: string }>('select * from accounts where phone = ?', phone)[0];
 
+  /** These callers at once, each keying 1 1 1 as its menus play, until "confirmed", then hanging up. */
+  async function bookAtOnce(phones: string[]) {
+    const calls = await Promise.all(phones.map((callerId) => stack.call({ callerId })));
+    await Promise.all(
+      calls.map(async (c) => {
+        let from = await c.pressAfter('main-menu', '1');
+        from = await c.pressAfter('doctor-menu-intro', '1', from);
+        from = await c.pressAfter('slot-offer-intro', '1', from);
+        await c.waitMedia('medq:confirmed', { from, timeoutMs: 20_000 });
+        await c.hangup();
+      }),
+    );
+    return calls;
+  }
+
   beforeAll(async () => {
     ast = await startAsterisk({ name: 'ivr-calls', appendConfig: { 'extensions.conf': TEST_DIALPLAN } });
     t = createTestDb();
@@ -74,16 +89,7 @@ describe.skipIf(!real.available)('IVR calls on a real Asterisk', () => {
       peakSocketRequests = Math.max(peakSocketRequests, stack.role.ariSocketRequestsInFlight());
     }, 5);
     const t0 = Date.now();
-    const calls = await Promise.all(phones.map((callerId) => stack.call({ callerId })));
-    await Promise.all(
-      calls.map(async (c) => {
-        let from = await c.pressAfter('main-menu', '1');
-        from = await c.pressAfter('doctor-menu-intro', '1', from);
-        from = await c.pressAfter('slot-offer-intro', '1', from);
-        await c.waitMedia('medq:confirmed', { from, timeoutMs: 20_000 });
-        await c.hangup();
-      }),
-    );
+    const calls = await bookAtOnce(phones);
     clearInterval(sampler);
     const wall = Date.now() - t0;
 
@@ -408,16 +414,7 @@ describe.skipIf(!real.available)('IVR calls on a real Asterisk', () => {
     const phones = Array.from({ length: 5 }, (_, i) => `+9198765${String(20_000 + i).padStart(5, '0')}`);
     let peakSockets = 0;
     const sampler = setInterval(() => (peakSockets = Math.max(peakSockets, stack.role.ariSocketsInUse())), 5);
-    const calls = await Promise.all(phones.map((callerId) => stack.call({ callerId })));
-    await Promise.all(
-      calls.map(async (c) => {
-        let from = await c.pressAfter('main-menu', '1');
-        from = await c.pressAfter('doctor-menu-intro', '1', from);
-        from = await c.pressAfter('slot-offer-intro', '1', from);
-        await c.waitMedia('medq:confirmed', { from, timeoutMs: 20_000 });
-        await c.hangup();
-      }),
-    );
+    const calls = await bookAtOnce(phones);
     clearInterval(sampler);
     expect(phones.flatMap((p) => booked(p))).toHaveLength(5);
     expect(peakSockets).toBeGreaterThan(0);
