@@ -107,8 +107,8 @@ function bookInWriteTx(
     // The account's language; one never chosen falls back to this call's choice, then the default.
     const texts = textsForAccount(ctx, account, req.language);
     const language = texts.language;
-    if (accountCreated) {
-      enqueueSms(tx, { kind: 'welcome', phone, body: texts.welcome(ctx.brand, phone, tempPassword!), language }, now);
+    if (tempPassword !== null) {
+      enqueueSms(tx, { kind: 'welcome', phone, body: texts.welcome(ctx.brand, phone, tempPassword), language }, now);
     } else if (account.status === 'active' && (req.channel ?? 'ivr') === 'ivr') {
       // "Your IVR booking has been synced…" is about a phone booking; a desk booking is just confirmed (SPEC §7).
       enqueueSms(tx, { kind: 'sync', phone, body: texts.sync(), appointmentId: b.id, language }, now);
