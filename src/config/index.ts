@@ -13,6 +13,8 @@ export interface Config {
   production: boolean;
   dbPath: string;
   roles: ReadonlySet<Role>;
+  /** Settings of an earlier version that are set here but no longer read (RETIRED_SETTINGS): warned about at start. */
+  retiredSettings: readonly string[];
   httpHost: string;
   httpPort: number;
   /** Empty when this command does not use it and none is set (production rules). */
@@ -170,6 +172,12 @@ export function secretsForRoles(roles: ReadonlySet<Role>): Secret[] {
   return needs;
 }
 
+/**
+ * Settings an earlier version read and this one ignores. A clinic's .env may still set them:
+ * start-up says so (src/shared/warnings.ts) rather than leave IT thinking they still act.
+ */
+export const RETIRED_SETTINGS: readonly string[] = ['IVR_PASSWORD_STOCK'];
+
 /** NODE_ENV values that relax the secret rules; anything else, unset included, is production. */
 export const RELAXED_NODE_ENVS: readonly string[] = ['development', 'test'];
 
@@ -263,6 +271,7 @@ export function loadConfig(env: Env = process.env, opts: LoadOptions = {}): Conf
     production,
     dbPath: str(env, 'MEDQ_DB', './data/medq.sqlite'),
     roles,
+    retiredSettings: RETIRED_SETTINGS.filter((name) => (env[name] ?? '') !== ''),
     httpHost: str(env, 'HTTP_HOST', '127.0.0.1'),
     httpPort,
     jwtSecret,

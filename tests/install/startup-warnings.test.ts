@@ -80,4 +80,14 @@ describe('start-up warnings', () => {
     expect(startupWarnings(loadConfig({ ...base, MEDQ_ROLES: 'ivr,sms', PHONE_VERIFICATION: 'off' }))).toEqual([]);
     expect(startupWarnings(loadConfig({ ...base, MEDQ_ROLES: 'sms' }))).toEqual([]);
   });
+
+  it('a setting this version no longer reads (IVR_PASSWORD_STOCK): named, said to be ignored, for any role', { timeout: 90_000 }, async () => {
+    const w = warnings(await startLog({ PHONE_VERIFICATION: 'on', SMPP_URL: 'smpp://medq:pw@127.0.0.1:2775', IVR_PASSWORD_STOCK: '256' }));
+    expect(w).toHaveLength(1);
+    expect(w[0]!.setting).toBe('IVR_PASSWORD_STOCK');
+    expect(w[0]!.msg).toMatch(/^IVR_PASSWORD_STOCK is no longer used and is ignored: .* Remove it from \.env\.$/);
+    const ivrOnly = startupWarnings(loadConfig({ NODE_ENV: 'test', MEDQ_ROLES: 'ivr', IVR_PASSWORD_STOCK: '0' }));
+    expect(ivrOnly.map((x) => x.setting)).toEqual(['IVR_PASSWORD_STOCK']);
+    expect(startupWarnings(loadConfig({ NODE_ENV: 'test', MEDQ_ROLES: 'ivr', IVR_PASSWORD_STOCK: '' }))).toEqual([]);
+  });
 });
