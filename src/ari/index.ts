@@ -95,23 +95,6 @@ export interface IvrRole {
   ariSocketRequestsInFlight(): number;
 }
 
-/**
- * What Asterisk sends the ivr role's app (PUT /applications/{app}/eventFilter at each connect):
- * the event types onEvent acts on, ApplicationReplaced (src/ari/link.ts) and the answers to REST
- * requests sent on the WebSocket. Issue 10: PlaybackStarted, PlaybackContinuing, ChannelVarset
- * and ChannelStateChange, which nothing here reads, were half of a booking call's frames.
- */
-export const ARI_EVENTS_USED: readonly string[] = [
-  'StasisStart',
-  'ChannelDtmfReceived',
-  'PlaybackFinished',
-  'ChannelHangupRequest',
-  'StasisEnd',
-  'ChannelDestroyed',
-  'ApplicationReplaced',
-  'RESTResponse',
-];
-
 /** Whether a channel sits in Stasis() of `app` (channel.dialplan, Asterisk 16+). */
 export function inStasisOf(channel: ChannelSnapshot, app: string): boolean {
   const d = channel.dialplan;
@@ -232,12 +215,6 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
   async function onUp(): Promise<void> {
     for (const wake of upWaiters) wake();
     upWaiters.clear();
-    try {
-      await ops.allowEvents(app, ARI_EVENTS_USED);
-    } catch (err) {
-      // An Asterisk that cannot filter still sends every event; the unread ones are skipped.
-      log.warn({ err: errorText(err) }, 'could not set the ARI event filter; Asterisk sends every event of our calls');
-    }
     const channels = await ops.listChannels();
     const live = new Set(channels.map((c) => c.id));
     await Promise.all([...sessions.values()].map((s) => s.resync(live)));

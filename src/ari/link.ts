@@ -181,13 +181,13 @@ export class AriLink {
    * query included. Resolves with the parsed JSON body; rejects with ARI's own body as message
    * (as src/ari/rest.ts does, so `isNotFound` reads both), on the deadline, or when the socket drops.
    */
-  request<T = unknown>(what: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  request<T = unknown>(what: string, method: 'GET' | 'POST' | 'DELETE', path: string): Promise<T> {
     const ws = this.#socket;
     if (!ws || !this.restOverSocket) return Promise.reject(new AriUnavailableError());
-    return this.#send<T>(ws, what, method, path, this.#opts.requestTimeoutMs, body);
+    return this.#send<T>(ws, what, method, path, this.#opts.requestTimeoutMs);
   }
 
-  #send<T>(ws: WebSocket, what: string, method: string, path: string, timeoutMs: number, body?: unknown): Promise<T> {
+  #send<T>(ws: WebSocket, what: string, method: string, path: string, timeoutMs: number): Promise<T> {
     const id = String(++this.#nextRequestId);
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -196,9 +196,7 @@ export class AriLink {
       }, timeoutMs);
       this.#pending.set(id, { what, resolve: resolve as (v: unknown) => void, reject, timer });
       // ARI takes the URI without a leading slash (with one it answers 405 "Invalid method").
-      const frame = { type: 'RESTRequest', request_id: id, method, uri: path.replace(/^\/+/, '') };
-      const withBody = body === undefined ? frame : { ...frame, content_type: 'application/json', message_body: JSON.stringify(body) };
-      ws.send(JSON.stringify(withBody), (err) => {
+      ws.send(JSON.stringify({ type: 'RESTRequest', request_id: id, method, uri: path.replace(/^\/+/, '') }), (err) => {
         if (err) this.#settle(id, undefined, err);
       });
     });

@@ -3,7 +3,7 @@
 // `gone` result instead of an exception to handle.
 import type { ChannelJson } from './ari-json.js';
 import { errorText, type AriLink } from './link.js';
-import { pathWithQuery, type AriMethod, type AriRest } from './rest.js';
+import { pathWithQuery, type AriRest } from './rest.js';
 
 export type ChannelSnapshot = ChannelJson;
 
@@ -21,8 +21,6 @@ export interface AriOps {
   /** Leaves Stasis into the dialplan at context,s,1 with these channel variables set first. */
   continueInDialplan(channelId: string, context: string, variables: Record<string, string>): Promise<void>;
   listChannels(): Promise<ChannelSnapshot[]>;
-  /** Asterisk sends the application only events of these types (PUT /applications/{app}/eventFilter). */
-  allowEvents(app: string, types: readonly string[]): Promise<void>;
 }
 
 /** ARI answered 404: the channel or playback no longer exists. */
@@ -38,14 +36,14 @@ const enc = encodeURIComponent;
  * or opening they fail at once with "ARI is not connected".
  */
 export function createLeanAriOps(link: AriLink, rest: AriRest): AriOps {
-  const call = <T>(what: string, method: AriMethod, path: string, query?: Record<string, string | number>, body?: unknown): Promise<T> => {
+  const call = <T>(what: string, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Record<string, string | number>): Promise<T> => {
     try {
       link.assertAvailable();
     } catch (err) {
       return Promise.reject(err);
     }
-    if (link.restOverSocket) return link.request<T>(what, method, pathWithQuery(path, query), body);
-    return rest.request<T>(what, method, path, query, body);
+    if (link.restOverSocket) return link.request<T>(what, method, pathWithQuery(path, query));
+    return rest.request<T>(what, method, path, query);
   };
   const setVar = (channelId: string, variable: string, value: string) =>
     call<void>('set variable', 'POST', `/channels/${enc(channelId)}/variable`, { variable, value });
@@ -86,8 +84,5 @@ export function createLeanAriOps(link: AriLink, rest: AriRest): AriOps {
       await call('continue', 'POST', `/channels/${enc(channelId)}/continue`, { context, extension: 's', priority: 1 });
     },
     listChannels: () => call<ChannelSnapshot[]>('list channels', 'GET', '/channels'),
-    allowEvents: async (app, types) => {
-      await call('event filter', 'PUT', `/applications/${enc(app)}/eventFilter`, undefined, { allowed: types.map((type) => ({ type })) });
-    },
   };
 }

@@ -17,11 +17,11 @@ export interface AriRestOptions {
   maxSockets: number;
 }
 
-export type AriMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type AriMethod = 'GET' | 'POST' | 'DELETE';
 
 export interface AriRest {
-  /** `path` below /ari, already encoded; `body` sent as JSON; resolves with the parsed JSON body (undefined if none). */
-  request<T = unknown>(what: string, method: AriMethod, path: string, query?: Record<string, string | number>, body?: unknown): Promise<T>;
+  /** `path` below /ari, already encoded; resolves with the parsed JSON body (undefined if none). */
+  request<T = unknown>(what: string, method: AriMethod, path: string, query?: Record<string, string | number>): Promise<T>;
   /** Connections carrying a request now (at most maxSockets; the rest wait in the pool). */
   socketsInUse(): number;
   close(): void;
@@ -45,19 +45,12 @@ export function createAriRest(opts: AriRestOptions): AriRest {
   const headers = { authorization: auth, accept: 'application/json' };
   const prefix = base.pathname;
 
-  const once = <T>(what: string, method: AriMethod, path: string, retry: boolean, json?: string): Promise<T> =>
+  const once = <T>(what: string, method: AriMethod, path: string, retry: boolean): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       let settled = false;
       let answered = false;
       const req = mod.request(
-        {
-          agent,
-          host: base.hostname,
-          port: base.port || (secure ? 443 : 80),
-          method,
-          path: prefix + path,
-          headers: json === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-        },
+        { agent, host: base.hostname, port: base.port || (secure ? 443 : 80), method, path: prefix + path, headers },
         (res) => {
           answered = true;
           const chunks: Buffer[] = [];
@@ -85,7 +78,7 @@ export function createAriRest(opts: AriRestOptions): AriRest {
         clearTimeout(timer);
         // A kept-alive connection the server closed as we reused it: the request never reached
         // Asterisk, so it is sent once more on a fresh connection.
-        if (retry && !answered && req.reusedSocket && err.code === 'ECONNRESET') once<T>(what, method, path, false, json).then(resolve, reject);
+        if (retry && !answered && req.reusedSocket && err.code === 'ECONNRESET') once<T>(what, method, path, false).then(resolve, reject);
         else reject(err);
       }
       const timer = setTimeout(() => {
@@ -93,12 +86,12 @@ export function createAriRest(opts: AriRestOptions): AriRest {
         req.destroy();
       }, opts.timeoutMs);
       req.on('error', fail);
-      req.end(json);
+      req.end();
     });
 
   return {
-    request<T>(what: string, method: AriMethod, path: string, query?: Record<string, string | number>, body?: unknown): Promise<T> {
-      return once<T>(what, method, pathWithQuery(path, query), true, body === undefined ? undefined : JSON.stringify(body));
+    request<T>(what: string, method: AriMethod, path: string, query?: Record<string, string | number>): Promise<T> {
+      return once<T>(what, method, pathWithQuery(path, query), true);
     },
     socketsInUse: () => Object.values(agent.sockets).reduce((n, list) => n + (list?.length ?? 0), 0),
     close() {

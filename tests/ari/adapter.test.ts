@@ -49,9 +49,6 @@ class FakeAri implements AriOps {
     if (!p) throw new Error('nothing played');
     return p;
   }
-  async allowEvents(app: string, types: readonly string[]) {
-    this.#rec('allowEvents', app, [...types]);
-  }
   async answer(channelId: string) {
     this.#rec('answer', channelId);
     if (this.answerDelayMs) await sleep(this.answerDelayMs);
