@@ -42,17 +42,12 @@ interface Thread {
   pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
 }
 
-interface Pool {
-  name: string;
-  threads: Array<Thread | null>;
-}
-
-/** One thread per core, at most 4 (as libuv's pool had). */
-const pool: Pool = { name: 'argon2', threads: Array.from({ length: Math.max(1, Math.min(4, availableParallelism())) }, () => null) };
+/** One thread per core, at most 4 (as libuv's pool had); started on first use, restarted after a failure. */
+const threads: Array<Thread | null> = Array.from({ length: Math.max(1, Math.min(4, availableParallelism())) }, () => null);
 let nextId = 0;
 
-function start(pool: Pool, slot: number): Thread {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, name: `medq-${pool.name}-${slot}` });
+function start(slot: number): Thread {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, name: `medq-argon2-${slot}` });
   const t: Thread = { worker, pending: new Map() };
   worker.on('message', ({ id, value, error }: { id: number; value?: unknown; error?: string }) => {
     const p = t.pending.get(id);
@@ -64,33 +59,33 @@ function start(pool: Pool, slot: number): Thread {
     else p.resolve(value);
   });
   const fail = (err: Error) => {
-    if (pool.threads[slot] === t) pool.threads[slot] = null; // the next job on this slot starts a new thread
+    if (threads[slot] === t) threads[slot] = null; // the next job on this slot starts a new thread
     for (const p of t.pending.values()) p.reject(err);
     t.pending.clear();
   };
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`an argon2 thread stopped (exit code ${code})`)));
-  pool.threads[slot] = t;
+  threads[slot] = t;
   return t;
 }
 
 /** An idle thread, else a new one while the pool is not full, else the least busy. */
-function leastBusy(pool: Pool): Thread {
+function leastBusy(): Thread {
   let best: Thread | null = null;
   let free = -1;
-  for (let i = 0; i < pool.threads.length; i++) {
-    const t = pool.threads[i];
+  for (let i = 0; i < threads.length; i++) {
+    const t = threads[i];
     if (!t) {
       if (free < 0) free = i;
     } else if (t.pending.size === 0) return t;
     else if (!best || t.pending.size < best.pending.size) best = t;
   }
-  return free >= 0 ? start(pool, free) : best!;
+  return free >= 0 ? start(free) : best!;
 }
 
-function run<T>(pool: Pool, job: Job): Promise<T> {
+function run<T>(job: Job): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const t = leastBusy(pool);
+    const t = leastBusy();
     const id = nextId++;
     t.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
     t.worker.ref(); // a hash still to come keeps the process alive
@@ -99,9 +94,9 @@ function run<T>(pool: Pool, job: Job): Promise<T> {
 }
 
 export function argon2Hash(password: string, options: Argon2Options): Promise<string> {
-  return run<string>(pool, { op: 'hash', password, options });
+  return run<string>({ op: 'hash', password, options });
 }
 
 export function argon2Verify(hash: string, password: string): Promise<boolean> {
-  return run<boolean>(pool, { op: 'verify', hash, password });
+  return run<boolean>({ op: 'verify', hash, password });
 }
