@@ -354,8 +354,6 @@ export class AriLink {
     const reason = await closed;
     stopPing();
     this.#closeCurrent = null;
-    this.#restOverSocket = false;
-    this.#failPending();
     const wasUp = this.#state === 'up';
     this.#state = 'down';
     metrics.ariUp.set(0);
