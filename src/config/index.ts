@@ -13,8 +13,8 @@ export interface Config {
   production: boolean;
   dbPath: string;
   roles: ReadonlySet<Role>;
-  /** Settings of an earlier version that are set here but no longer read (RETIRED_SETTINGS): warned about at start. */
-  retiredSettings: readonly string[];
+  /** Settings of an earlier version that are set here but no longer read (RETIRED_SETTINGS), with why: warned about at start. */
+  retiredSettings: ReadonlyArray<{ setting: string; message: string }>;
   httpHost: string;
   httpPort: number;
   /** Empty when this command does not use it and none is set (production rules). */
@@ -173,10 +173,14 @@ export function secretsForRoles(roles: ReadonlySet<Role>): Secret[] {
 }
 
 /**
- * Settings an earlier version read and this one ignores. A clinic's .env may still set them:
- * start-up says so (src/shared/warnings.ts) rather than leave IT thinking they still act.
+ * Settings an earlier version read and this one ignores, and why. A clinic's .env may still set
+ * them: start-up says so (src/shared/warnings.ts) rather than leave IT thinking they still act.
  */
-export const RETIRED_SETTINGS: readonly string[] = ['IVR_PASSWORD_STOCK'];
+export const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  IVR_PASSWORD_STOCK:
+    'IVR_PASSWORD_STOCK is no longer used and is ignored: a new caller\'s temporary password is now a keyed hash made ' +
+    'at the booking in microseconds, so no stock of hashed passwords is kept (docs/security.md). Remove it from .env.',
+};
 
 /** NODE_ENV values that relax the secret rules; anything else, unset included, is production. */
 export const RELAXED_NODE_ENVS: readonly string[] = ['development', 'test'];
@@ -271,7 +275,9 @@ export function loadConfig(env: Env = process.env, opts: LoadOptions = {}): Conf
     production,
     dbPath: str(env, 'MEDQ_DB', './data/medq.sqlite'),
     roles,
-    retiredSettings: RETIRED_SETTINGS.filter((name) => (env[name] ?? '') !== ''),
+    retiredSettings: Object.entries(RETIRED_SETTINGS)
+      .filter(([setting]) => (env[setting] ?? '') !== '')
+      .map(([setting, message]) => ({ setting, message })),
     httpHost: str(env, 'HTTP_HOST', '127.0.0.1'),
     httpPort,
     jwtSecret,

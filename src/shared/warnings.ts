@@ -6,18 +6,9 @@ export interface StartupWarning {
   message: string;
 }
 
-/** What each retired setting did, and why it is gone. */
-const RETIRED: Record<string, string> = {
-  IVR_PASSWORD_STOCK:
-    'IVR_PASSWORD_STOCK is no longer used and is ignored: a new caller\'s temporary password is now a keyed hash made ' +
-    'at the booking in microseconds, so no stock of hashed passwords is kept (docs/security.md). Remove it from .env.',
-};
-
 export function startupWarnings(config: Pick<Config, 'roles' | 'phoneVerification' | 'smppUrl' | 'retiredSettings'>): StartupWarning[] {
-  const warnings: StartupWarning[] = config.retiredSettings.map((setting) => ({
-    setting,
-    message: RETIRED[setting] ?? `${setting} is no longer used and is ignored. Remove it from .env.`,
-  }));
+  // Settings no longer read, whatever the roles (src/config RETIRED_SETTINGS).
+  const warnings: StartupWarning[] = [...config.retiredSettings];
   // Both concern what the api role does with phone numbers typed into a form.
   if (!config.roles.has('api')) return warnings;
   if (!config.phoneVerification) {
