@@ -76,16 +76,27 @@ function closedSet(tx: Reader, doctor: DoctorInfo, from: string, to: string): Se
   return new Set(rows.map((r) => r.date));
 }
 
-/** Seats in use per "date time": live bookings plus unexpired holds of other holders. */
-function usage(tx: Reader, doctorId: number, from: string, to: string, nowMs: number, exceptHolder?: string) {
-  const used = new Map<string, number>();
-  const add = (k: string, n: number) => used.set(k, (used.get(k) ?? 0) + n);
+/**
+ * One day's seats in use per slot time (live bookings plus unexpired holds of other holders), the
+ * token numbers given out that day, and the earliest expiry among the holds counted (Infinity
+ * without any): from two reads of that day alone.
+ */
+function dayUsage(tx: Reader, doctorId: number, date: string, nowMs: number, exceptHolder?: string) {
   const q = statements(tx);
-  const booked = q.booked.all({ doctorId, from, to });
-  for (const r of booked) add(`${r.date} ${r.time}`, r.n);
-  const holds = q.holds.all({ doctorId, from, to, nowMs });
-  for (const h of holds) if (h.holder !== exceptHolder) add(`${h.date} ${h.time}`, 1);
-  return used;
+  const used = new Map<string, number>();
+  const inUse = new Set<number>();
+  for (const r of q.dayBookings.all({ doctorId, date })) {
+    used.set(r.time, (used.get(r.time) ?? 0) + 1);
+    const n = tokenSequence(r.token);
+    if (n !== null) inUse.add(n);
+  }
+  let until = Infinity;
+  for (const h of q.holds.all({ doctorId, from: date, to: date, nowMs })) {
+    if (h.holder === exceptHolder) continue;
+    used.set(h.time, (used.get(h.time) ?? 0) + 1);
+    if (h.expiresAt < until) until = h.expiresAt;
+  }
+  return { used, inUse, until };
 }
 
 /** A slot has begun once the clinic's wall clock reaches its minute (string compare, no zone math per slot). */
@@ -160,23 +171,9 @@ export interface FreeSlot extends SlotRef {
  */
 export function freeSlotsUntil(tx: Reader, doctor: DoctorInfo, date: string, now: Date, exceptHolder?: string): { slots: FreeSlot[]; until: number } {
   if (closedSet(tx, doctor, date, date).has(date)) return { slots: [], until: Infinity };
-  const q = statements(tx);
   // The day's bookings read once: seats in use per slot and the token numbers given out.
   // Each collision number shown is counted as given too, so two listed slots never show the same one.
-  const used = new Map<string, number>();
-  const inUse = new Set<number>();
-  for (const r of q.dayBookings.all({ doctorId: doctor.id, date })) {
-    const k = `${date} ${r.time}`;
-    used.set(k, (used.get(k) ?? 0) + 1);
-    const n = tokenSequence(r.token);
-    if (n !== null) inUse.add(n);
-  }
-  let until = Infinity;
-  for (const h of q.holds.all({ doctorId: doctor.id, from: date, to: date, nowMs: now.getTime() })) {
-    if (h.holder === exceptHolder) continue;
-    used.set(`${date} ${h.time}`, (used.get(`${date} ${h.time}`) ?? 0) + 1);
-    if (h.expiresAt < until) until = h.expiresAt;
-  }
+  const { used, inUse, until } = dayUsage(tx, doctor.id, date, now.getTime(), exceptHolder);
   const isPast = pastTest(doctor.timezone, now);
   const slots = daySlots(doctor.blocks, weekdayOf(date));
   const daySeats = daySeatCount(slots);
@@ -185,7 +182,7 @@ export function freeSlotsUntil(tx: Reader, doctor: DoctorInfo, date: string, now
   const out: FreeSlot[] = [];
   for (const slot of slots) {
     if (isPast(date, slot.time)) continue;
-    const n = used.get(`${date} ${slot.time}`) ?? 0;
+    const n = used.get(slot.time) ?? 0;
     if (n < slot.capacity) {
       const seq = slot.seatsBefore + n + 1;
       let token = `${initial}-${seq}`;
@@ -200,24 +197,27 @@ export function freeSlotsUntil(tx: Reader, doctor: DoctorInfo, date: string, now
   return { slots: out, until };
 }
 
-/** The first free slot strictly after `after` (or from now), within the 30-day search window. */
+/**
+ * The first free slot strictly after `after` (or from now), within the 30-day search window. Day
+ * by day, each day's bookings read only when it has a slot left to offer, and no further than the
+ * first day with a free seat: reading the whole window's bookings for every offer grew with the
+ * doctor's month (issue 10).
+ */
 export function nextFreeSlot(tx: Reader, doctor: DoctorInfo, now: Date, after?: SlotRef, exceptHolder?: string): FreeSlot | null {
   const dates = searchDates(doctor.timezone, now);
-  const from = dates[0]!;
-  const to = dates[dates.length - 1]!;
-  const closed = closedSet(tx, doctor, from, to);
-  const used = usage(tx, doctor.id, from, to, now.getTime(), exceptHolder);
+  const closed = closedSet(tx, doctor, dates[0]!, dates[dates.length - 1]!);
   const isPast = pastTest(doctor.timezone, now);
   for (const date of dates) {
     if (closed.has(date)) continue;
     if (after && date < after.date) continue;
     const slots = daySlots(doctor.blocks, weekdayOf(date));
-    for (const slot of slots) {
-      if (after && date === after.date && slot.time <= after.time) continue;
-      if (isPast(date, slot.time)) continue;
-      const n = used.get(`${date} ${slot.time}`) ?? 0;
+    const open = slots.filter((slot) => !(after && date === after.date && slot.time <= after.time) && !isPast(date, slot.time));
+    if (open.length === 0) continue;
+    const { used, inUse } = dayUsage(tx, doctor.id, date, now.getTime(), exceptHolder);
+    for (const slot of open) {
+      const n = used.get(slot.time) ?? 0;
       if (n < slot.capacity) {
-        const token = assignToken(doctor.name, slot, n + 1, tokenNumbersInUse(tx, doctor.id, date), daySeatCount(slots));
+        const token = assignToken(doctor.name, slot, n + 1, inUse, daySeatCount(slots));
         return { date, time: slot.time, token, seatsLeft: slot.capacity - n };
       }
     }
@@ -418,13 +418,6 @@ const statements = preparedStatements({
           lte(closedDates.date, p('to')),
         ),
       )
-      .prepare(),
-  booked: (r) =>
-    r
-      .select({ date: appointments.date, time: appointments.slotTime, n: sql<number>`count(*)` })
-      .from(appointments)
-      .where(and(eq(appointments.doctorId, p('doctorId')), gte(appointments.date, p('from')), lte(appointments.date, p('to')), notCancelled))
-      .groupBy(appointments.date, appointments.slotTime)
       .prepare(),
   holds: (r) =>
     r

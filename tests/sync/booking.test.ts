@@ -124,6 +124,21 @@ describe('next available and offer holds', () => {
     expect(offerNextSlot(t.ctx, 3, 'z')).toMatchObject({ ok: true, value: { time: '11:30' } });
   });
 
+  it('skips a day whose every seat is booked or held, and counts only that next day’s seats and numbers', async () => {
+    t.clock.set('2026-11-30T18:50:00+05:30'); // today is over: the search starts tomorrow
+    const tomorrow = [...freeSlots(t.ctx, 1, '2026-12-01')!];
+    const last = tomorrow.pop()!;
+    const booked = await Promise.all(tomorrow.map((s, i) => book(`+9190001${String(i).padStart(5, '0')}`, 1, '2026-12-01', s.time)));
+    expect(booked.every((r) => r.ok)).toBe(true);
+    // The last free seat of tomorrow is held by another caller, so tomorrow is full for this one.
+    expect(offerNextSlot(t.ctx, 1, 'call-a')).toMatchObject({ ok: true, value: { date: '2026-12-01', time: last.time } });
+    // Bookings further ahead (3 December) do not move the day after's first seat or its number.
+    expect(await book('+919000200001', 1, '2026-12-03', '09:00')).toMatchObject({ ok: true });
+    expect(offerNextSlot(t.ctx, 1, 'call-b')).toMatchObject({ ok: true, value: { date: '2026-12-02', time: '09:00', token: 'S-1' } });
+    // The holder's own hold does not count against it: "next" after it goes on to the 2nd.
+    expect(offerNextSlot(t.ctx, 1, 'call-a', { date: '2026-12-01', time: last.time })).toMatchObject({ ok: true, value: { date: '2026-12-02', time: '09:15' } });
+  });
+
   it('answers no_slots when nothing is free within 30 days', () => {
     for (let i = 0; i < 31; i++) {
       const d = new Date(Date.UTC(2026, 10, 30 + i)).toISOString().slice(0, 10);
