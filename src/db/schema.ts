@@ -55,6 +55,20 @@ export const schedules = sqliteTable(
   ],
 );
 
+/**
+ * One row: a number that every change to clinics, doctors or schedules replaces with a random one
+ * (triggers in db/migrations/0007). A process keeps the doctors it has read for as long as the
+ * number is the one it read them under, whichever process made the change (src/sync/availability.ts loadDoctor).
+ */
+export const catalogVersion = sqliteTable(
+  'catalog_version',
+  {
+    id: integer('id').primaryKey(),
+    version: integer('version').notNull().default(0),
+  },
+  (t) => [check('catalog_version_one_row', sql`${t.id} = 1`)],
+);
+
 /** A day the whole clinic (doctor_id NULL) or one doctor does not see patients. */
 export const closedDates = sqliteTable(
   'closed_dates',

@@ -1,6 +1,6 @@
 // Slot availability, holds and the booking write, as seen from inside a transaction.
 import { and, eq, gte, lte, lt, gt, inArray, ne, sql, isNull, or, type SQL } from 'drizzle-orm';
-import { appointments, clinics, closedDates, doctors, LIVE_APPOINTMENT_STATUSES, schedules, slotHolds } from '../db/schema.js';
+import { appointments, catalogVersion, clinics, closedDates, doctors, LIVE_APPOINTMENT_STATUSES, schedules, slotHolds } from '../db/schema.js';
 import {
   dateInDays,
   daySlots,
@@ -21,7 +21,7 @@ import {
 import { fail, ok, type Fail, type Result } from './result.js';
 import { writeTx, type SyncContext, type Tx } from './context.js';
 import type { Db } from '../db/client.js';
-import { preparedStatements } from './prepared.js';
+import { preparedStatements, sessionOf } from './prepared.js';
 
 type Reader = Tx | Db;
 
@@ -64,11 +64,34 @@ export const SCHEDULE_COLUMNS = {
   capacity: schedules.capacity,
 };
 
+/** The doctors a connection has read, valid while the catalog version is the one they were read under. */
+const doctorCaches = new WeakMap<object, { version: number | null; doctors: Map<number, DoctorInfo | null> }>();
+
+/**
+ * A doctor with clinic and weekly schedule, as every offer, booking and slot list needs it. Kept
+ * per connection and read again only once the catalog version has changed (any process's change to
+ * clinics, doctors or schedules gives it a new random value, by trigger; a rolled-back change's
+ * value does not come back for a later one): the doctor and schedule reads were about
+ * a tenth of a booking's statements (issue 10). The version is read first, so data read after it
+ * is never older than it; inside a transaction both come from one snapshot. The object is frozen:
+ * callers share it.
+ */
 export function loadDoctor(tx: Reader, doctorId: number): DoctorInfo | null {
   const q = statements(tx);
-  const row = q.doctor.get({ doctorId });
-  if (!row) return null;
-  return { ...row, blocks: q.schedules.all({ doctorId }) };
+  const version = q.catalogVersion.get()?.version ?? null;
+  const key = sessionOf(tx);
+  let cache = doctorCaches.get(key);
+  if (!cache || cache.version !== version || version === null) {
+    cache = { version, doctors: new Map() };
+    doctorCaches.set(key, cache);
+  }
+  let doctor = cache.doctors.get(doctorId);
+  if (doctor === undefined) {
+    const row = q.doctor.get({ doctorId });
+    doctor = row ? Object.freeze({ ...row, blocks: Object.freeze(q.schedules.all({ doctorId }).map((b) => Object.freeze(b))) as ScheduleBlock[] }) : null;
+    cache.doctors.set(doctorId, doctor);
+  }
+  return doctor;
 }
 
 function closedSet(tx: Reader, doctor: DoctorInfo, from: string, to: string): Set<string> {
@@ -402,6 +425,7 @@ const notCancelled = sql`${appointments.status} <> 'cancelled'`;
 const live = sql`${appointments.status} in ('booked', 'arrived')`;
 
 const statements = preparedStatements({
+  catalogVersion: (r) => r.select({ version: catalogVersion.version }).from(catalogVersion).where(eq(catalogVersion.id, 1)).prepare(),
   doctor: (r) =>
     r.select(DOCTOR_COLUMNS).from(doctors).innerJoin(clinics, eq(clinics.id, doctors.clinicId)).where(eq(doctors.id, p('doctorId'))).prepare(),
   schedules: (r) =>

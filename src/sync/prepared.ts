@@ -6,8 +6,8 @@ import type { Tx } from './context.js';
 
 type Reader = Tx | Db;
 
-/** The session a database and its transactions share (drizzle keeps it internal). */
-function sessionOf(r: Reader): object {
+/** The session a database and its transactions share (drizzle keeps it internal): one per connection. */
+export function sessionOf(r: Reader): object {
   return (r as unknown as { session: object }).session;
 }
 
