@@ -46,6 +46,12 @@ export interface AriLinkOptions {
   requestTimeoutMs?: number;
   /** false: never send REST requests over the WebSocket (HTTP only), e.g. to test that path. */
   restOverSocket?: boolean;
+  /**
+   * After an unanswered connect-time probe, probe again this long after it (each delay after the
+   * previous probe): a modern Asterisk too busy to answer within the deadline at connect is not left
+   * on HTTP for the whole life of the connection. An older one just ignores a few more frames.
+   */
+  restProbeRetryMs?: number[];
 }
 
 /** ARI's answer to a RESTRequest frame. */
@@ -141,6 +147,7 @@ export class AriLink {
       pingIntervalMs: opts.pingIntervalMs ?? 15_000,
       requestTimeoutMs: opts.requestTimeoutMs ?? 5_000,
       restOverSocket: opts.restOverSocket ?? true,
+      restProbeRetryMs: opts.restProbeRetryMs ?? [10_000, 60_000],
     };
     this.#log = opts.logger;
     this.#where = logUrl(this.#opts.url);
@@ -237,6 +244,22 @@ export class AriLink {
     } catch {
       return false;
     }
+  }
+
+  /** The connect-time probe went unanswered: tries again after each delay while this socket lasts. */
+  #probeAgainLater(ws: WebSocket, delays: number[]): void {
+    const delay = delays.shift();
+    if (delay === undefined || !this.#opts.restOverSocket) return;
+    const timer = setTimeout(() => {
+      if (this.#socket !== ws || this.#stopped) return;
+      void this.#probeRestOverSocket(ws).then((overSocket) => {
+        if (this.#socket !== ws || this.#stopped) return;
+        if (!overSocket) return this.#probeAgainLater(ws, delays);
+        this.#restOverSocket = true;
+        this.#log.info({ ari: this.#where, rest: 'websocket' }, 'ARI answered REST over the WebSocket at a later probe; requests go there from now on');
+      });
+    }, delay);
+    timer.unref();
   }
 
   start(handlers: AriLinkHandlers): void {
@@ -344,6 +367,7 @@ export class AriLink {
       if (this.#socket !== ws) return;
       this.#restOverSocket = overSocket;
       this.#log.info({ ari: this.#where, app, connects: this.#connects, rest: overSocket ? 'websocket' : 'http' }, 'ARI connected; application registered');
+      if (!overSocket) this.#probeAgainLater(ws, [...this.#opts.restProbeRetryMs]);
     });
     try {
       await this.#handlers?.onUp();

@@ -21,7 +21,7 @@ async function until(pred: () => boolean, what: string, timeoutMs = 3_000): Prom
 const PASSWORD = 'pa55-not-in-any-log';
 
 /** A fake ARI events endpoint: records each upgrade request and hands out the sockets. */
-async function fakeAri(opts: { autoPong?: boolean; refuse?: number; answerRest?: boolean } = {}) {
+async function fakeAri(opts: { autoPong?: boolean; refuse?: number; answerRest?: boolean; ignorePings?: number } = {}) {
   const requests: IncomingMessage[] = [];
   /** RESTRequest frames received (answered when answerRest, as Asterisk 22.4+ does; else ignored, as older ones do). */
   const restRequests: Array<{ request_id: string; method: string; uri: string }> = [];
@@ -38,6 +38,7 @@ async function fakeAri(opts: { autoPong?: boolean; refuse?: number; answerRest?:
     },
   });
   let onConnection: (ws: WebSocket) => void = () => undefined;
+  let pingsIgnored = 0;
   wss.on('connection', (ws) => {
     sockets.push(ws);
     ws.on('close', (code) => closes.push(code));
@@ -46,6 +47,8 @@ async function fakeAri(opts: { autoPong?: boolean; refuse?: number; answerRest?:
       if (m.type !== 'RESTRequest') return;
       restRequests.push(m);
       if (!opts.answerRest || m.uri.startsWith('hold/')) return; // hold/…: answered by nobody
+      // A busy Asterisk that misses the first probes' deadline.
+      if (m.uri === 'asterisk/ping' && pingsIgnored < (opts.ignorePings ?? 0)) return void (pingsIgnored += 1);
       const answer = (status_code: number, body: string) =>
         ws.send(JSON.stringify({ type: 'RESTResponse', request_id: m.request_id, status_code, uri: m.uri, content_type: 'application/json', message_body: body, application: 'medq' }));
       if (m.uri === 'asterisk/ping') answer(200, '{"ping":"pong"}');
@@ -88,7 +91,7 @@ describe('ARI link: its own WebSocket client', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function setUp(opts: Parameters<typeof fakeAri>[0] & { pingIntervalMs?: number; requestTimeoutMs?: number } = {}) {
+  async function setUp(opts: Parameters<typeof fakeAri>[0] & { pingIntervalMs?: number; requestTimeoutMs?: number; restProbeRetryMs?: number[] } = {}) {
     const server = await fakeAri(opts);
     const { logger, lines } = memoryLogger();
     const link = new AriLink({
@@ -103,6 +106,7 @@ describe('ARI link: its own WebSocket client', () => {
       // The connect-time probe for REST over the WebSocket waits this long on a fake that ignores it.
       requestTimeoutMs: opts.requestTimeoutMs ?? 300,
       ...(opts.pingIntervalMs ? { pingIntervalMs: opts.pingIntervalMs } : {}),
+      ...(opts.restProbeRetryMs ? { restProbeRetryMs: opts.restProbeRetryMs } : {}),
     });
     cleanups.push(server.close);
     cleanups.push(() => link.stop());
@@ -192,6 +196,19 @@ describe('ARI link: its own WebSocket client', () => {
     expect(server.restRequests).toHaveLength(1);
     expect(link.restOverSocket).toBe(false);
     await expect(link.request('c', 'GET', '/channels')).rejects.toThrow('ARI is not connected');
+  });
+
+  it('an Asterisk too busy to answer the connect-time probe: REST starts on HTTP and moves to the WebSocket when a later probe is answered', async () => {
+    const { server, link, lines } = await setUp({ answerRest: true, ignorePings: 2, restProbeRetryMs: [50, 50, 50] });
+    link.start({ onEvent: () => undefined, onUp: () => undefined, onDown: () => undefined });
+    await until(() => lines.some((l) => l.msg === 'ARI connected; application registered'), 'the first probe given up');
+    expect(lines.find((l) => l.msg === 'ARI connected; application registered')).toMatchObject({ rest: 'http' });
+    expect(link.restOverSocket).toBe(false);
+    // The second probe is missed too; the third is answered.
+    await until(() => link.restOverSocket, 'a later probe answered');
+    expect(server.restRequests.filter((r) => r.uri === 'asterisk/ping')).toHaveLength(3);
+    expect(lines.find((l) => l.msg.includes('at a later probe'))).toMatchObject({ rest: 'websocket' });
+    expect(await link.request('c', 'GET', 'channels')).toEqual({ method: 'GET', uri: 'channels' });
   });
 
   it('a handler that throws is logged with the event and the call; the next event is still delivered', async () => {
