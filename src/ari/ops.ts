@@ -3,7 +3,7 @@
 // `gone` result instead of an exception to handle.
 import type { ChannelJson } from './ari-json.js';
 import { errorText, type AriLink } from './link.js';
-import { pathWithQuery, type AriRest } from './rest.js';
+import { pathWithQuery, type AriMethod, type AriRest } from './rest.js';
 
 export type ChannelSnapshot = ChannelJson;
 
@@ -36,7 +36,7 @@ const enc = encodeURIComponent;
  * or opening they fail at once with "ARI is not connected".
  */
 export function createLeanAriOps(link: AriLink, rest: AriRest): AriOps {
-  const call = <T>(what: string, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Record<string, string | number>): Promise<T> => {
+  const call = <T>(what: string, method: AriMethod, path: string, query?: Record<string, string | number>): Promise<T> => {
     try {
       link.assertAvailable();
     } catch (err) {

@@ -50,7 +50,7 @@ function censored(obj: Record<string, unknown>, secret: ReadonlySet<string>, dee
 
 const headersCensored = (key: string, value: unknown): unknown => (key === 'headers' && isPlainObject(value) ? censored(value, SECRET_HEADERS, null) : value);
 const nestedCensored = (key: string, value: unknown): unknown =>
-  !isPlainObject(value) ? value : key === 'headers' ? censored(value, SECRET_HEADERS, null) : censored(value, SECRET_FIELDS, headersCensored);
+  key === 'headers' ? headersCensored(key, value) : isPlainObject(value) ? censored(value, SECRET_FIELDS, headersCensored) : value;
 
 /** A log object (or a child logger's bindings) fit for the log: see above. */
 export function redactSecrets<T extends object>(obj: T): T {

@@ -134,7 +134,7 @@ function pastTest(timezone: string, now: Date): (date: string, time: string) => 
  * renamed doctor (another initial) still never shows two patients the same number that day.
  */
 export function tokenNumbersInUse(tx: Reader, doctorId: number, date: string): Set<number> {
-  const rows = statements(tx).tokens.all({ doctorId, date });
+  const rows = statements(tx).dayBookings.all({ doctorId, date });
   const out = new Set<number>();
   for (const r of rows) {
     const n = tokenSequence(r.token);
@@ -448,12 +448,6 @@ const statements = preparedStatements({
       .select({ date: slotHolds.date, time: slotHolds.slotTime, holder: slotHolds.holder, expiresAt: slotHolds.expiresAt })
       .from(slotHolds)
       .where(and(eq(slotHolds.doctorId, p('doctorId')), gte(slotHolds.date, p('from')), lte(slotHolds.date, p('to')), gt(slotHolds.expiresAt, p('nowMs'))))
-      .prepare(),
-  tokens: (r) =>
-    r
-      .select({ token: appointments.tokenNumber })
-      .from(appointments)
-      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), notCancelled))
       .prepare(),
   dayBookings: (r) =>
     r
