@@ -222,24 +222,34 @@ export function freeSlotsUntil(tx: Reader, doctor: DoctorInfo, date: string, now
 
 /**
  * The first free slot strictly after `after` (or from now), within the 30-day search window. Day
- * by day, each day's bookings read only when it has a slot left to offer, and no further than the
- * first day with a free seat: reading the whole window's bookings for every offer grew with the
- * doctor's month (issue 10).
+ * by day, no further than the first day with a free seat; each day read as seats taken per slot
+ * time from its first open slot on (one row per booked time, counted by SQLite in the seat index),
+ * and the token's number checked alone (tokenNumberInUse): a popular doctor's day read booking by
+ * booking, every booking's token parsed, was the offer's cost and grew with the day (issue 10).
  */
 export function nextFreeSlot(tx: Reader, doctor: DoctorInfo, now: Date, after?: SlotRef, exceptHolder?: string): FreeSlot | null {
   const dates = searchDates(doctor.timezone, now);
   const closed = closedSet(tx, doctor, dates[0]!, dates[dates.length - 1]!);
   const isPast = pastTest(doctor.timezone, now);
+  const q = statements(tx);
+  const nowMs = now.getTime();
   for (const date of dates) {
     if (closed.has(date)) continue;
     if (after && date < after.date) continue;
     const slots = daySlots(doctor.blocks, weekdayOf(date));
     const open = slots.filter((slot) => !(after && date === after.date && slot.time <= after.time) && !isPast(date, slot.time));
     if (open.length === 0) continue;
-    const { used, inUse } = dayUsage(tx, doctor.id, date, now.getTime(), exceptHolder);
+    const used = new Map<string, number>();
+    for (const [time, n] of q.seatsTakenFrom.values({ doctorId: doctor.id, date, from: open[0]!.time }) as [string, number][]) used.set(time, n);
+    for (const h of q.holds.all({ doctorId: doctor.id, from: date, to: date, nowMs })) {
+      if (h.holder !== exceptHolder) used.set(h.time, (used.get(h.time) ?? 0) + 1);
+    }
     for (const slot of open) {
       const n = used.get(slot.time) ?? 0;
       if (n < slot.capacity) {
+        // The day's numbers are read only when this seat's own number is taken (a schedule change).
+        const wanted = tokenNumber(doctor.name, slot, n + 1);
+        const inUse = tokenNumberInUse(tx, doctor.id, date, wanted, tokenSequence(wanted)!) ? tokenNumbersInUse(tx, doctor.id, date) : NONE_IN_USE;
         const token = assignToken(doctor.name, slot, n + 1, inUse, daySeatCount(slots));
         return { date, time: slot.time, token, seatsLeft: slot.capacity - n };
       }
@@ -448,6 +458,15 @@ const statements = preparedStatements({
       .select({ date: slotHolds.date, time: slotHolds.slotTime, holder: slotHolds.holder, expiresAt: slotHolds.expiresAt })
       .from(slotHolds)
       .where(and(eq(slotHolds.doctorId, p('doctorId')), gte(slotHolds.date, p('from')), lte(slotHolds.date, p('to')), gt(slotHolds.expiresAt, p('nowMs'))))
+      .prepare(),
+  // Seats taken per slot time from `from` on: counted in appointments_seat_uq (same columns, same
+  // condition), one row per booked time.
+  seatsTakenFrom: (r) =>
+    r
+      .select({ time: appointments.slotTime, n: sql<number>`count(*)` })
+      .from(appointments)
+      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), notCancelled, gte(appointments.slotTime, p('from'))))
+      .groupBy(appointments.slotTime)
       .prepare(),
   dayBookings: (r) =>
     r

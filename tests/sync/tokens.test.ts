@@ -55,6 +55,21 @@ describe('tokens after a schedule edit', () => {
     expect(tokens).toEqual(['S-1', 'S-2', 'S-21', 'S-22', 'S-3', 'S-7']);
   });
 
+  it('the IVR offer names the token its booking will get when the slot’s own number is taken', async () => {
+    const MONDAY = '2026-11-30';
+    t.clock.set('2026-11-30T07:00:00+05:30');
+    expect(await book('+919000000001', '09:00', 1, MONDAY)).toMatchObject({ ok: true, value: { token: 'S-1' } });
+    expect(await book('+919000000002', '09:15', 1, MONDAY)).toMatchObject({ ok: true, value: { token: 'S-2' } });
+    moveMorningStart('08:00');
+    const offer = offerNextSlot(t.ctx, 1, 'call-a');
+    expect(offer).toMatchObject({ ok: true, value: { date: MONDAY, time: '08:00', token: 'S-21' } });
+    expect(await book('+919000000003', '08:00', 1, MONDAY, 'call-a')).toMatchObject({ ok: true, value: { token: 'S-21' } });
+    // 08:15's own number (S-2) is the 09:15 patient's: the next after the day's highest (21).
+    expect(offerNextSlot(t.ctx, 1, 'call-b')).toMatchObject({ ok: true, value: { time: '08:15', token: 'S-22' } });
+    // 08:30's own number is free: it keeps it.
+    expect(offerNextSlot(t.ctx, 1, 'call-c')).toMatchObject({ ok: true, value: { time: '08:30', token: 'S-3' } });
+  });
+
   it('the free-slot list shows each number once, and a booking gets the token its slot showed', async () => {
     await book('+919000000001', '09:00');
     await book('+919000000002', '09:15');
