@@ -64,34 +64,56 @@ export const SCHEDULE_COLUMNS = {
   capacity: schedules.capacity,
 };
 
-/** The doctors a connection has read, valid while the catalog version is the one they were read under. */
-const doctorCaches = new WeakMap<object, { version: number | null; doctors: Map<number, DoctorInfo | null> }>();
+/** What a connection has read of the catalog, valid while the catalog version is the one it was read under. */
+const catalogCaches = new WeakMap<object, { version: number | null; doctors: Map<number, DoctorInfo | null>; reads: Map<string, unknown> }>();
 
 /**
- * A doctor with clinic and weekly schedule, as every offer, booking and slot list needs it. Kept
- * per connection and read again only once the catalog version has changed (any process's change to
- * clinics, doctors or schedules gives it a new random value, by trigger; a rolled-back change's
- * value does not come back for a later one): the doctor and schedule reads were about
- * a tenth of a booking's statements (issue 10). The version is read first, so data read after it
- * is never older than it; inside a transaction both come from one snapshot. The object is frozen:
- * callers share it.
+ * The connection's kept catalog reads. Any process's change to clinics, doctors or schedules gives
+ * the catalog version a new random value, by trigger (a rolled-back change's value does not come
+ * back for a later one). The version is read first, so data read after it is never older than it;
+ * inside a transaction both come from one snapshot.
+ */
+function catalogCache(tx: Reader) {
+  const version = statements(tx).catalogVersion.get()?.version ?? null;
+  const key = sessionOf(tx);
+  let cache = catalogCaches.get(key);
+  if (!cache || cache.version !== version || version === null) {
+    cache = { version, doctors: new Map(), reads: new Map() };
+    catalogCaches.set(key, cache);
+  }
+  return cache;
+}
+
+/**
+ * A doctor with clinic and weekly schedule, as every offer, booking and slot list needs it, kept
+ * per connection while the catalog is unchanged (catalogCache): the doctor and schedule reads were
+ * about a tenth of a booking's statements (issue 10). The object is frozen: callers share it.
  */
 export function loadDoctor(tx: Reader, doctorId: number): DoctorInfo | null {
-  const q = statements(tx);
-  const version = q.catalogVersion.get()?.version ?? null;
-  const key = sessionOf(tx);
-  let cache = doctorCaches.get(key);
-  if (!cache || cache.version !== version || version === null) {
-    cache = { version, doctors: new Map() };
-    doctorCaches.set(key, cache);
-  }
+  const cache = catalogCache(tx);
   let doctor = cache.doctors.get(doctorId);
   if (doctor === undefined) {
+    const q = statements(tx);
     const row = q.doctor.get({ doctorId });
     doctor = row ? Object.freeze({ ...row, blocks: Object.freeze(q.schedules.all({ doctorId }).map((b) => Object.freeze(b))) as ScheduleBlock[] }) : null;
     cache.doctors.set(doctorId, doctor);
   }
   return doctor;
+}
+
+/**
+ * Rows read from the catalog tables alone (clinics, doctors, schedules), kept per connection and
+ * `key` while the catalog is unchanged (catalogCache), frozen: every call reads its clinic and its
+ * doctors at the start (issue 10). `read` must read nothing else.
+ */
+export function keptCatalogRows<T extends object>(tx: Reader, key: string, read: () => T[]): readonly Readonly<T>[] {
+  const cache = catalogCache(tx);
+  let rows = cache.reads.get(key) as readonly Readonly<T>[] | undefined;
+  if (rows === undefined) {
+    rows = Object.freeze(read().map((r) => Object.freeze(r)));
+    cache.reads.set(key, rows);
+  }
+  return rows;
 }
 
 function closedSet(tx: Reader, doctor: DoctorInfo, from: string, to: string): Set<string> {

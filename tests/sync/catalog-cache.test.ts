@@ -4,7 +4,7 @@
 // Real SQLite file; the "other process" is a second connection to it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/client.js';
-import { bookByPhone, offerNextSlot } from '../../src/sync/index.js';
+import { activeDoctors, bookByPhone, clinicForDialled, listClinics, offerNextSlot } from '../../src/sync/index.js';
 import { abort, writeTx } from '../../src/sync/context.js';
 import { loadDoctor } from '../../src/sync/availability.js';
 import { doctors } from '../../src/db/schema.js';
@@ -67,5 +67,25 @@ describe('doctors kept in memory', () => {
     }).toThrow(TypeError);
     expect(() => (d.blocks as unknown[]).push({})).toThrow(TypeError);
     expect(loadDoctor(t.db, 1)!.name).toBe('Dr. Sharma');
+  });
+});
+
+describe('clinics and doctor lists kept in memory (read at the start of every call)', () => {
+  it('another process’s new clinic, new doctor and deactivation show at the next call', () => {
+    const names = () => activeDoctors(t.ctx, 1).map((d) => d.name);
+    const before = names();
+    expect(before).toContain('Dr. Sharma');
+    expect(clinicForDialled(t.ctx, '+91 80 5555 0000')?.id).toBe(1);
+    other.$client.prepare(`INSERT INTO clinics (name, did, created_at) VALUES ('Second Clinic', '+918055550000', '2026-11-30T00:00:00Z')`).run();
+    other.$client.prepare(`UPDATE doctors SET active = 0 WHERE id = 1`).run();
+    other.$client.prepare(`INSERT INTO doctors (clinic_id, name, specialty, display_order, active, created_at) VALUES (1, 'Dr. New', 'General', 99, 1, '2026-11-30T00:00:00Z')`).run();
+    expect(clinicForDialled(t.ctx, '+91 80 5555 0000')?.name).toBe('Second Clinic');
+    expect(names()).not.toContain('Dr. Sharma');
+    expect(names()).toContain('Dr. New');
+    // Unchanged catalog: the same rows again, shared and frozen.
+    expect(listClinics(t.ctx)).toBe(listClinics(t.ctx));
+    expect(() => {
+      (listClinics(t.ctx)[0] as { did: string }).did = '1';
+    }).toThrow(TypeError);
   });
 });
