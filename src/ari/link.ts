@@ -131,6 +131,8 @@ export class AriLink {
   readonly #where: string;
   /** Whether this connection's Asterisk answers REST requests on the WebSocket (probed at connect). */
   #restOverSocket = false;
+  /** The socket whose writes wait for the end of this tick (#corkForTick). */
+  #corked: object | null = null;
   /** REST requests sent on the current socket, awaiting their RESTResponse, by request_id. */
   readonly #pending = new Map<string, PendingRequest>();
   #nextRequestId = 0;
@@ -202,10 +204,28 @@ export class AriLink {
         reject(new TimeoutError(`ARI ${what}`, timeoutMs));
       }, timeoutMs);
       this.#pending.set(id, { what, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.#corkForTick(ws);
       // ARI takes the URI without a leading slash (with one it answers 405 "Invalid method").
       ws.send(JSON.stringify({ type: 'RESTRequest', request_id: id, method, uri: path.replace(/^\/+/, '') }), (err) => {
         if (err) this.#settle(id, undefined, err);
       });
+    });
+  }
+
+  /**
+   * Holds the socket's writes until the current tick ends, so the requests one burst of events
+   * makes (a read of the socket often carries frames for many calls) leave in one write instead of
+   * a system call each: at 200 calls the requests' socket writes were a tenth of the ivr role's
+   * CPU (issue 10). Nothing waits longer: the writes go out before the event loop reads again.
+   */
+  #corkForTick(ws: WebSocket): void {
+    const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void; writableCorked: number } })._socket;
+    if (!socket || this.#corked === socket) return;
+    socket.cork();
+    this.#corked = socket;
+    process.nextTick(() => {
+      if (this.#corked === socket) this.#corked = null;
+      socket.uncork();
     });
   }
 
