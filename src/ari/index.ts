@@ -93,7 +93,16 @@ export interface IvrRole {
   ariRest(): 'websocket' | 'http';
   /** REST requests sent on the WebSocket and not yet answered. */
   ariSocketRequestsInFlight(): number;
+  /** ARI event frames dropped unparsed, of the types onEvent never reads (IGNORED_EVENTS). */
+  ariFramesIgnored(): number;
 }
+
+/**
+ * Event types onEvent never reads, dropped by the link before parsing. Only types known to come
+ * with every call and to matter to no session: a type not named here is parsed and handed on.
+ * At LOG_LEVEL=trace nothing is dropped (every event is logged there).
+ */
+export const IGNORED_EVENTS: ReadonlySet<string> = new Set(['PlaybackStarted', 'PlaybackContinuing', 'ChannelVarset', 'ChannelStateChange']);
 
 /** Whether a channel sits in Stasis() of `app` (channel.dialplan, Asterisk 16+). */
 export function inStasisOf(channel: ChannelSnapshot, app: string): boolean {
@@ -246,7 +255,7 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
     // Calls stay in Stasis while the WebSocket is away (Asterisk up); they are checked on return.
   }
 
-  link.start({ onEvent, onUp, onDown });
+  link.start({ onEvent, onUp, onDown, ...(log.isLevelEnabled('trace') ? {} : { ignoredEvents: IGNORED_EVENTS }) });
   log.info({ ari: logUrl(config.ariUrl), app, soundsDir: soundsDir ?? DEFAULT_SOUNDS_DIR, languages }, 'ivr role starting');
 
   let stopped: Promise<void> | null = null;
@@ -257,6 +266,7 @@ export function startIvrRole({ ctx, config, logger, soundsDir, tuning: overrides
     ariSocketsInUse: () => rest.socketsInUse(),
     ariRest: () => (link.restOverSocket ? 'websocket' : 'http'),
     ariSocketRequestsInFlight: () => link.requestsInFlight(),
+    ariFramesIgnored: () => link.framesIgnored,
     whenUp(timeoutMs) {
       if (link.state() === 'up') return Promise.resolve(true);
       return new Promise<boolean>((resolve) => {

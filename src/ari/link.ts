@@ -76,6 +76,11 @@ export interface AriLinkHandlers {
   onUp(): Promise<void> | void;
   /** The link just went down (not called by stop()). */
   onDown(): void;
+  /**
+   * Event types onEvent never reads: their frames are dropped unparsed, told by their first bytes
+   * (Asterisk writes an event's `type` first). A frame written otherwise is parsed as before.
+   */
+  ignoredEvents?: ReadonlySet<string>;
 }
 
 /** The channel an event is about (its own, or a playback's target), for the log's `call` field. */
@@ -131,6 +136,8 @@ export class AriLink {
   readonly #where: string;
   /** Whether this connection's Asterisk answers REST requests on the WebSocket (probed at connect). */
   #restOverSocket = false;
+  /** Frames dropped unparsed (AriLinkHandlers.ignoredEvents). */
+  #framesIgnored = 0;
   /** The socket whose writes wait for the end of this tick (#corkForTick). */
   #corked: object | null = null;
   /** REST requests sent on the current socket, awaiting their RESTResponse, by request_id. */
@@ -178,6 +185,11 @@ export class AriLink {
   /** Whether REST requests go over the WebSocket now (else over HTTP, src/ari/rest.ts). */
   get restOverSocket(): boolean {
     return this.#restOverSocket && this.#socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Event frames dropped unparsed since start (AriLinkHandlers.ignoredEvents). */
+  get framesIgnored(): number {
+    return this.#framesIgnored;
   }
 
   /** REST requests sent over the WebSocket and not yet answered. */
@@ -412,6 +424,16 @@ export class AriLink {
   /** One WebSocket frame: parsed once, handed on as a plain object. */
   #onFrame(ws: WebSocket, data: RawData, isBinary: boolean): void {
     if (this.#socket !== ws) return;
+    // Half a booking call's frames are events the IVR does not read (a playback started, a
+    // channel variable set…): parsing each was a good part of the event path's CPU (issue 10).
+    const ignored = this.#handlers?.ignoredEvents;
+    if (ignored && !isBinary && Buffer.isBuffer(data)) {
+      const type = leadingEventType(data);
+      if (type !== null && ignored.has(type)) {
+        this.#framesIgnored += 1;
+        return;
+      }
+    }
     let ev: AriEventJson;
     try {
       if (isBinary) throw new Error('a binary frame');
@@ -512,6 +534,16 @@ export class AriLink {
       ws.once('close', () => clearTimeout(cut));
     }
   }
+}
+
+const TYPE_FIRST = Buffer.from('{"type":"');
+
+/** The event type an ARI frame names first (`{"type":"PlaybackStarted",…`), else null. */
+export function leadingEventType(frame: Buffer): string | null {
+  const from = TYPE_FIRST.length;
+  if (frame.length <= from || frame.compare(TYPE_FIRST, 0, from, 0, from) !== 0) return null;
+  const end = frame.indexOf(0x22, from);
+  return end > from && end - from <= 64 ? frame.toString('latin1', from, end) : null;
 }
 
 function frameText(data: RawData): string {

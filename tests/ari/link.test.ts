@@ -149,6 +149,25 @@ describe('ARI link: its own WebSocket client', () => {
     expect(all).toContain(`"ari":"http://127.0.0.1:`);
   });
 
+  it('event types the handler never reads are dropped unparsed when their frame names the type first; any other frame is parsed and handed on', async () => {
+    const { server, link } = await setUp();
+    const seen: AriEventJson[] = [];
+    link.start({ onEvent: (ev) => seen.push(ev), onUp: () => undefined, onDown: () => undefined, ignoredEvents: new Set(['PlaybackStarted', 'ChannelVarset']) });
+    await until(() => link.state() === 'up', 'link up');
+    const ws = server.sockets[0]!;
+    const finished = event('PlaybackFinished', { playback: { id: 'p1', target_uri: 'channel:c1' } });
+    ws.send(JSON.stringify(event('PlaybackStarted', { playback: { id: 'p1', target_uri: 'channel:c1' } })));
+    ws.send(JSON.stringify(event('ChannelVarset', { channel: { id: 'c1' }, variable: 'X', value: '1' })));
+    // Written another way (spaces, another key first): parsed, and handed on like any event.
+    ws.send('{ "type": "ChannelVarset", "channel": { "id": "c1" } }');
+    ws.send('{"timestamp":"2026-12-03T00:00:00Z","type":"PlaybackStarted"}');
+    ws.send(JSON.stringify(finished));
+    await until(() => seen.some((e) => e.type === 'PlaybackFinished'), 'PlaybackFinished');
+    expect(seen.map((e) => e.type)).toEqual(['ChannelVarset', 'PlaybackStarted', 'PlaybackFinished']);
+    expect(seen[2]).toEqual(finished);
+    expect(link.framesIgnored).toBe(2);
+  });
+
   it('REST over the WebSocket when Asterisk answers it: probed at connect, bodies parsed, ARI’s error body as the error, a dropped socket fails what waits at once', async () => {
     const { server, link, lines } = await setUp({ answerRest: true, requestTimeoutMs: 2_000 });
     let ups = 0;
