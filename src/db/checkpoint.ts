@@ -32,7 +32,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const Database = require(${JSON.stringify(sqliteModule)});
-const { path, frames, pollMs, idlePollMs } = workerData;
+const { path, frames, pollMs } = workerData;
 const db = new Database(path);
 // A checkpoint syncs the WAL before it copies and the database after, as the writers' commits would.
 db.pragma('synchronous = FULL');
@@ -52,60 +52,35 @@ function walState() {
 // keeps copying what such writers add, a poll at a time, until the WAL has started again (its
 // salt changed): a WAL checkpointed behind the writers but never caught up would grow without end.
 let chasing = null;
-// The last poll's WAL, for the rate it grows at.
-let last = null;
-let timer = null;
-function tick() {
-  let next = pollMs;
+const timer = setInterval(() => {
   try {
-    next = poll();
+    poll();
   } catch (e) {
     // Another process's checkpoint or a writer holding a lock it needs: the next poll tries again.
-    if (!(e && (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED'))) throw e;
+    if (e && (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED')) return;
+    throw e;
   }
-  if (timer !== null) timer = setTimeout(tick, next);
-}
-timer = setTimeout(tick, pollMs);
-// Polls, checkpoints when due, and answers when to look again: every pollMs while it chases the
-// writers or the WAL would reach the checkpoint point sooner than that at the rate it grew since
-// the last look; otherwise half the time it would take; twice the last wait when nothing was
-// written; at most idlePollMs. Each wake-up of a
-// thread costs ~0.1-0.2 ms of CPU on a virtual machine: twenty a second, whether or not anyone
-// wrote, were ~4 ms of CPU every second (issue 10).
+}, pollMs);
 function poll() {
   const before = walState();
-  const at = performance.now();
-  if (before === null) return idlePollMs;
+  if (before === null) return;
   if (chasing !== null && before.salt !== chasing) chasing = null;
-  if (before.waiting > 0 && (chasing !== null || before.waiting >= frames)) {
-    const started = performance.now();
-    let r, passes = 0, now = before;
-    do {
-      [r] = db.pragma('wal_checkpoint(PASSIVE)');
-      passes++;
-      now = walState() || now;
-    } while (r.busy === 0 && now.waiting > 0 && passes < 50);
-    if (chasing === null) {
-      chasing = before.salt;
-      parentPort.postMessage({ type: 'checkpoint', waiting: before.waiting, busy: r.busy, log: r.log, copied: r.checkpointed, passes, ms: performance.now() - started });
-    }
-    last = { salt: now.salt, waiting: now.waiting, at: performance.now() };
-    return pollMs;
+  if (before.waiting === 0 || (chasing === null && before.waiting < frames)) return;
+  const started = performance.now();
+  let r, passes = 0, now = before;
+  do {
+    [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    passes++;
+    now = walState() || now;
+  } while (r.busy === 0 && now.waiting > 0 && passes < 50);
+  if (chasing === null) {
+    chasing = before.salt;
+    parentPort.postMessage({ type: 'checkpoint', waiting: before.waiting, busy: r.busy, log: r.log, copied: r.checkpointed, passes, ms: performance.now() - started });
   }
-  const prev = last;
-  last = { salt: before.salt, waiting: before.waiting, at };
-  // No rate yet (the first look, or the WAL started again since): look again soon.
-  if (prev === null || prev.salt !== before.salt) return pollMs;
-  // Nothing written since: twice as long as last time (writers come in bursts; one quiet look
-  // does not make the WAL idle).
-  if (before.waiting <= prev.waiting) return Math.min(idlePollMs, 2 * Math.max(pollMs, at - prev.at));
-  const msToCheckpoint = (frames - before.waiting) / ((before.waiting - prev.waiting) / Math.max(1, at - prev.at));
-  return Math.min(idlePollMs, Math.max(pollMs, msToCheckpoint / 2));
 }
 parentPort.on('message', (m) => {
   if (m === 'stop') {
-    clearTimeout(timer);
-    timer = null;
+    clearInterval(timer);
     if (shm !== null) fs.closeSync(shm);
     db.close();
     parentPort.close();
@@ -135,10 +110,7 @@ export interface Checkpointer {
 
 export interface CheckpointerOptions {
   frames?: number;
-  /** How often it looks at the WAL while writers fill it fast (ms). */
   pollMs?: number;
-  /** How often at most it looks while nobody writes (ms): it looks sooner as the WAL grows. */
-  idlePollMs?: number;
   onCheckpoint?: (stats: CheckpointStats) => void;
   /** The thread died: the connection checkpoints by itself again, at SQLite's default. */
   onError?: (error: Error) => void;
@@ -153,7 +125,7 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions = {}): Check
   if (client.memory || (client.pragma('journal_mode', { simple: true }) as string) !== 'wal') return { started: false, stop: async () => {} };
   const frames = opts.frames ?? CHECKPOINT_FRAMES;
   client.pragma(`wal_autocheckpoint = ${Math.max(FALLBACK_CHECKPOINT_FRAMES, frames * 4)}`);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'medq-wal-checkpoint', workerData: { path: client.name, frames, pollMs: opts.pollMs ?? 50, idlePollMs: Math.max(opts.pollMs ?? 50, opts.idlePollMs ?? 500) } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'medq-wal-checkpoint', workerData: { path: client.name, frames, pollMs: opts.pollMs ?? 50 } });
   let stopping = false;
   const fallBack = (error: Error) => {
     if (stopping) return;
