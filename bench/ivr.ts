@@ -34,6 +34,7 @@ interface LevelResult {
   appCpuMs: number;
   astCpuMs: number;
   rssMb: number;
+  loopBusy?: number;
   loopP99Ms?: number;
   loopMaxMs?: number;
   /** The app's main thread: time runnable but without a CPU in the level, and its longest stall (bench/lib/loop-delay.ts). */
@@ -59,10 +60,11 @@ function q(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
-/** An app process's CPU and RSS, and its event-loop delay since the last ask (an older baseline may not report it). */
+/** An app process's CPU and RSS, and its event loop since the last ask (an older baseline may not report it; the delay only with BENCH_LOOP_DELAY=1). */
 interface Usage {
   cpuMs: number;
   rssMb: number;
+  loopBusy?: number;
   loopP99Ms?: number;
   loopMaxMs?: number;
   cpuWaitMs?: number;
@@ -201,7 +203,10 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           const u1 = await app.usage();
           const a1 = procCpuMs(ast.pid!);
           const { perKey, completed } = keyLatencies(observer.events, from);
-          const r: LevelResult = { calls, sippOk: sipp.ok, completed, perKey, appCpuMs: u1.cpuMs - u0.cpuMs, astCpuMs: a1 - a0, rssMb: u1.rssMb, loopP99Ms: u1.loopP99Ms, loopMaxMs: u1.loopMaxMs };
+          const r: LevelResult = { calls, sippOk: sipp.ok, completed, perKey, appCpuMs: u1.cpuMs - u0.cpuMs, astCpuMs: a1 - a0, rssMb: u1.rssMb };
+          if (u1.loopBusy !== undefined) r.loopBusy = u1.loopBusy;
+          if (u1.loopP99Ms !== undefined) r.loopP99Ms = u1.loopP99Ms;
+          if (u1.loopMaxMs !== undefined) r.loopMaxMs = u1.loopMaxMs;
           if (u1.cpuWaitMs !== undefined) r.cpuWaitMs = u1.cpuWaitMs;
           if (u1.worstStall) r.worstStall = u1.worstStall;
           const commits = [...(u1.commitMs ?? [])].sort((a, b) => a - b);
@@ -216,7 +221,7 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           results[which].push(r);
           const fmt = (k: number[]) => `${q(k, 0.5)?.toFixed(0) ?? '—'}/${q(k, 0.99)?.toFixed(0) ?? '—'}`;
           log(
-            `${(which === 'baseline' ? `@${opts.baseline!.label}` : which).padEnd(8)} ${String(calls).padStart(3)} calls: sipp ${sipp.ok ? 'ok' : 'FAILED'}, ${completed} completed; key→prompt p50/p99 ms: ${perKey.map(fmt).join('  ')}; app cpu ${r.appCpuMs.toFixed(0)} ms ÷ asterisk ${r.astCpuMs.toFixed(0)} ms = ${(r.appCpuMs / r.astCpuMs).toFixed(2)}; rss ${r.rssMb.toFixed(0)} MiB${r.loopP99Ms !== undefined ? `; event-loop delay p99/max ${r.loopP99Ms.toFixed(1)}/${r.loopMaxMs!.toFixed(1)} ms` : ''}${r.worstStall ? `; main thread waited for a CPU ${r.cpuWaitMs!.toFixed(0)} ms, longest stall ${r.worstStall.gapMs.toFixed(0)} ms (${r.worstStall.onCpuMs.toFixed(0)} on a CPU, ${r.worstStall.waitingMs.toFixed(0)} waiting for one)` : ''}${r.booked !== undefined ? `; booked ${r.booked}/${calls}, double-booked ${r.doubleBooked}` : ''}${r.commits ? `; ${r.commits.n} booking commits p50/p99/max ${r.commits.p50Ms.toFixed(1)}/${r.commits.p99Ms.toFixed(1)}/${r.commits.maxMs.toFixed(1)} ms` : ''}${sipp.ok ? '' : `\n${sipp.stderr.slice(-500)}`}`,
+            `${(which === 'baseline' ? `@${opts.baseline!.label}` : which).padEnd(8)} ${String(calls).padStart(3)} calls: sipp ${sipp.ok ? 'ok' : 'FAILED'}, ${completed} completed; key→prompt p50/p99 ms: ${perKey.map(fmt).join('  ')}; app cpu ${r.appCpuMs.toFixed(0)} ms ÷ asterisk ${r.astCpuMs.toFixed(0)} ms = ${(r.appCpuMs / r.astCpuMs).toFixed(2)}; rss ${r.rssMb.toFixed(0)} MiB${r.loopBusy !== undefined ? `; event loop busy ${(r.loopBusy * 100).toFixed(0)} %` : ''}${r.loopP99Ms !== undefined ? `; event-loop delay p99/max ${r.loopP99Ms.toFixed(1)}/${r.loopMaxMs!.toFixed(1)} ms` : ''}${r.worstStall ? `; main thread waited for a CPU ${r.cpuWaitMs!.toFixed(0)} ms, longest stall ${r.worstStall.gapMs.toFixed(0)} ms (${r.worstStall.onCpuMs.toFixed(0)} on a CPU, ${r.worstStall.waitingMs.toFixed(0)} waiting for one)` : ''}${r.booked !== undefined ? `; booked ${r.booked}/${calls}, double-booked ${r.doubleBooked}` : ''}${r.commits ? `; ${r.commits.n} booking commits p50/p99/max ${r.commits.p50Ms.toFixed(1)}/${r.commits.p99Ms.toFixed(1)}/${r.commits.maxMs.toFixed(1)} ms` : ''}${sipp.ok ? '' : `\n${sipp.stderr.slice(-500)}`}`,
           );
         }
       } finally {

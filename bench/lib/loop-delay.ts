@@ -1,16 +1,18 @@
-// Event-loop delay since the last call (ms), for the IVR bench's apps: whether the main thread
-// itself blocked, or the machine was busy. With BENCH_SCHEDSTAT=1 the kernel's scheduler statistics
+// The event loop of the IVR bench's apps since the last call: how busy it was (libuv's own
+// counters, free), and with BENCH_LOOP_DELAY=1 its delay (whether the main thread itself blocked,
+// or the machine was busy). With BENCH_SCHEDSTAT=1 the kernel's scheduler statistics
 // of the main thread (/proc/self/task/<pid>/schedstat: time on a CPU, time runnable but waiting
 // for one), sampled every 10 ms, tell the two apart: a stall spent waiting for a CPU is the
-// machine's (Asterisk, SIPp, other threads), one spent on a CPU is the app's own work. Opt-in: the
-// sampling costs the app ~20 % more CPU in a level, which would distort the CPU figures.
+// machine's (Asterisk, SIPp, other threads), one spent on a CPU is the app's own work. Both are
+// opt-in: their samplers wake the app up (the delay's every 10 ms cost each app ~11 ms of CPU a
+// second, measured idle; schedstat's ~20 % more CPU in a level), and the bench counts that as the
+// app's CPU.
 import { openSync, readSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
-// Sampled every 20 ms: at 5 ms the sampler's 200 wake-ups a second cost each app ~12 ms of CPU
-// every second (measured idle), counted in its CPU figure as if the app had spent it.
-const loopDelay = monitorEventLoopDelay({ resolution: 20 });
-loopDelay.enable();
+const loopDelay = process.env['BENCH_LOOP_DELAY'] === '1' ? monitorEventLoopDelay({ resolution: 10 }) : null;
+loopDelay?.enable();
+let eluAt = performance.eventLoopUtilization();
 
 const statFd = process.env['BENCH_SCHEDSTAT'] === '1' ? openStat() : null;
 function openStat(): number | null {
@@ -52,18 +54,22 @@ if (last) {
 }
 
 export function loopDelaySinceLast(): {
-  loopP99Ms: number;
-  loopMaxMs: number;
+  /** Share of the time the event loop was busy (not waiting for I/O), 0–1. */
+  loopBusy: number;
+  loopP99Ms?: number;
+  loopMaxMs?: number;
   /** The main thread's time runnable but without a CPU since the last call, and its longest gap between samples. */
   cpuWaitMs?: number;
   worstStall?: Stall;
 } {
+  const elu = performance.eventLoopUtilization(eluAt);
+  eluAt = performance.eventLoopUtilization();
   const r = {
-    loopP99Ms: loopDelay.percentile(99) / 1e6,
-    loopMaxMs: loopDelay.max / 1e6,
+    loopBusy: elu.utilization,
+    ...(loopDelay ? { loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6 } : {}),
     ...(last ? { cpuWaitMs: waitedMs, worstStall: worst } : {}),
   };
-  loopDelay.reset();
+  loopDelay?.reset();
   waitedMs = 0;
   worst = { gapMs: 0, onCpuMs: 0, waitingMs: 0 };
   return r;
