@@ -228,10 +228,11 @@ export class AriLink {
    * Holds the socket's writes until the current tick ends, so the requests one burst of events
    * makes (a read of the socket often carries frames for many calls) leave in one write instead of
    * a system call each: at 200 calls the requests' socket writes were a tenth of the ivr role's
-   * CPU (issue 10). Nothing waits longer: the writes go out before the event loop reads again.
+   * main thread (issue 10). Nothing waits longer: the writes go out before the event loop reads again.
    */
   #corkForTick(ws: WebSocket): void {
-    const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void; writableCorked: number } })._socket;
+    // ws keeps its net.Socket in `_socket` (not public API): without one, writes go out as before.
+    const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
     if (!socket || this.#corked === socket) return;
     socket.cork();
     this.#corked = socket;
