@@ -203,10 +203,7 @@ export async function benchIvr(opts: IvrBenchOptions): Promise<{ figures: Figure
           const u1 = await app.usage();
           const a1 = procCpuMs(ast.pid!);
           const { perKey, completed } = keyLatencies(observer.events, from);
-          const r: LevelResult = { calls, sippOk: sipp.ok, completed, perKey, appCpuMs: u1.cpuMs - u0.cpuMs, astCpuMs: a1 - a0, rssMb: u1.rssMb };
-          if (u1.loopBusy !== undefined) r.loopBusy = u1.loopBusy;
-          if (u1.loopP99Ms !== undefined) r.loopP99Ms = u1.loopP99Ms;
-          if (u1.loopMaxMs !== undefined) r.loopMaxMs = u1.loopMaxMs;
+          const r: LevelResult = { calls, sippOk: sipp.ok, completed, perKey, appCpuMs: u1.cpuMs - u0.cpuMs, astCpuMs: a1 - a0, rssMb: u1.rssMb, loopBusy: u1.loopBusy, loopP99Ms: u1.loopP99Ms, loopMaxMs: u1.loopMaxMs };
           if (u1.cpuWaitMs !== undefined) r.cpuWaitMs = u1.cpuWaitMs;
           if (u1.worstStall) r.worstStall = u1.worstStall;
           const commits = [...(u1.commitMs ?? [])].sort((a, b) => a - b);

@@ -65,7 +65,7 @@ export const SCHEDULE_COLUMNS = {
 };
 
 /** What a connection has read of the catalog, valid while the catalog version is the one it was read under. */
-const catalogCaches = new WeakMap<object, { version: number | null; doctors: Map<number, DoctorInfo | null>; reads: Map<string, unknown> }>();
+const catalogCaches = new WeakMap<object, { version: number | null; reads: Map<string, unknown> }>();
 
 /**
  * The connection's kept catalog reads. Any process's change to clinics, doctors or schedules gives
@@ -78,10 +78,26 @@ function catalogCache(tx: Reader) {
   const key = sessionOf(tx);
   let cache = catalogCaches.get(key);
   if (!cache || cache.version !== version || version === null) {
-    cache = { version, doctors: new Map(), reads: new Map() };
+    cache = { version, reads: new Map() };
     catalogCaches.set(key, cache);
   }
   return cache;
+}
+
+/**
+ * What `read` answers, kept per connection and `key` while the catalog is unchanged
+ * (catalogCache). `read` must read the catalog tables alone (clinics, doctors, schedules), and
+ * answer something frozen: every caller shares it.
+ */
+export function keptCatalogRead<T>(tx: Reader, key: string, read: () => T): T {
+  const { reads } = catalogCache(tx);
+  if (!reads.has(key)) reads.set(key, read());
+  return reads.get(key) as T;
+}
+
+/** Rows frozen, and the list too, for keptCatalogRead. */
+export function frozenRows<T extends object>(rows: T[]): readonly Readonly<T>[] {
+  return Object.freeze(rows.map((r) => Object.freeze(r)));
 }
 
 /**
@@ -90,30 +106,11 @@ function catalogCache(tx: Reader) {
  * about a tenth of a booking's statements (issue 10). The object is frozen: callers share it.
  */
 export function loadDoctor(tx: Reader, doctorId: number): DoctorInfo | null {
-  const cache = catalogCache(tx);
-  let doctor = cache.doctors.get(doctorId);
-  if (doctor === undefined) {
+  return keptCatalogRead(tx, `doctor ${doctorId}`, () => {
     const q = statements(tx);
     const row = q.doctor.get({ doctorId });
-    doctor = row ? Object.freeze({ ...row, blocks: Object.freeze(q.schedules.all({ doctorId }).map((b) => Object.freeze(b))) as ScheduleBlock[] }) : null;
-    cache.doctors.set(doctorId, doctor);
-  }
-  return doctor;
-}
-
-/**
- * Rows read from the catalog tables alone (clinics, doctors, schedules), kept per connection and
- * `key` while the catalog is unchanged (catalogCache), frozen: every call reads its clinic and its
- * doctors at the start (issue 10). `read` must read nothing else.
- */
-export function keptCatalogRows<T extends object>(tx: Reader, key: string, read: () => T[]): readonly Readonly<T>[] {
-  const cache = catalogCache(tx);
-  let rows = cache.reads.get(key) as readonly Readonly<T>[] | undefined;
-  if (rows === undefined) {
-    rows = Object.freeze(read().map((r) => Object.freeze(r)));
-    cache.reads.set(key, rows);
-  }
-  return rows;
+    return row ? Object.freeze({ ...row, blocks: frozenRows(q.schedules.all({ doctorId })) as ScheduleBlock[] }) : null;
+  });
 }
 
 function closedSet(tx: Reader, doctor: DoctorInfo, from: string, to: string): Set<string> {
@@ -135,13 +132,22 @@ function dayUsage(tx: Reader, doctorId: number, date: string, nowMs: number, exc
     const n = tokenSequence(r.token);
     if (n !== null) inUse.add(n);
   }
+  const until = countHolds(tx, doctorId, date, nowMs, exceptHolder, used);
+  return { used, inUse, until };
+}
+
+/**
+ * Adds the day's unexpired holds of other holders to `used` (seats per slot time); answers the
+ * earliest expiry among them (Infinity without any).
+ */
+function countHolds(tx: Reader, doctorId: number, date: string, nowMs: number, exceptHolder: string | undefined, used: Map<string, number>): number {
   let until = Infinity;
-  for (const h of q.holds.all({ doctorId, from: date, to: date, nowMs })) {
+  for (const h of statements(tx).holds.all({ doctorId, from: date, to: date, nowMs })) {
     if (h.holder === exceptHolder) continue;
     used.set(h.time, (used.get(h.time) ?? 0) + 1);
     if (h.expiresAt < until) until = h.expiresAt;
   }
-  return { used, inUse, until };
+  return until;
 }
 
 /** A slot has begun once the clinic's wall clock reaches its minute (string compare, no zone math per slot). */
@@ -204,6 +210,16 @@ export function assignToken(doctorName: string, slot: DaySlot, seat: number, inU
   return withSequence(wanted, highest + 1);
 }
 
+/**
+ * assignToken for one seat, the day's numbers read only when the seat's own number is taken (a
+ * schedule change): otherwise four index seeks (tokenNumberInUse), not the whole day.
+ */
+function seatToken(tx: Reader, doctor: DoctorInfo, date: string, slot: DaySlot, seat: number, daySeats: number): string {
+  const wanted = tokenNumber(doctor.name, slot, seat);
+  const inUse = tokenNumberInUse(tx, doctor.id, date, wanted, tokenSequence(wanted)!) ? tokenNumbersInUse(tx, doctor.id, date) : NONE_IN_USE;
+  return assignToken(doctor.name, slot, seat, inUse, daySeats);
+}
+
 export interface FreeSlot extends SlotRef {
   token: string;
   seatsLeft: number;
@@ -263,17 +279,11 @@ export function nextFreeSlot(tx: Reader, doctor: DoctorInfo, now: Date, after?: 
     if (open.length === 0) continue;
     const used = new Map<string, number>();
     for (const [time, n] of q.seatsTakenFrom.values({ doctorId: doctor.id, date, from: open[0]!.time }) as [string, number][]) used.set(time, n);
-    for (const h of q.holds.all({ doctorId: doctor.id, from: date, to: date, nowMs })) {
-      if (h.holder !== exceptHolder) used.set(h.time, (used.get(h.time) ?? 0) + 1);
-    }
+    countHolds(tx, doctor.id, date, nowMs, exceptHolder, used);
     for (const slot of open) {
       const n = used.get(slot.time) ?? 0;
       if (n < slot.capacity) {
-        // The day's numbers are read only when this seat's own number is taken (a schedule change).
-        const wanted = tokenNumber(doctor.name, slot, n + 1);
-        const inUse = tokenNumberInUse(tx, doctor.id, date, wanted, tokenSequence(wanted)!) ? tokenNumbersInUse(tx, doctor.id, date) : NONE_IN_USE;
-        const token = assignToken(doctor.name, slot, n + 1, inUse, daySeatCount(slots));
-        return { date, time: slot.time, token, seatsLeft: slot.capacity - n };
+        return { date, time: slot.time, token: seatToken(tx, doctor, date, slot, n + 1, daySeatCount(slots)), seatsLeft: slot.capacity - n };
       }
     }
   }
@@ -417,10 +427,7 @@ export function bookInTx(tx: Tx, req: BookRequest, now: Date, maxActive: number)
 
   let seat = 1;
   while (seatsTaken.has(seat)) seat++;
-  // The day's numbers are read only when this seat's own number is taken (a schedule change).
-  const wanted = tokenNumber(doctor.name, slot, seat);
-  const inUse = tokenNumberInUse(tx, doctor.id, date, wanted, tokenSequence(wanted)!) ? tokenNumbersInUse(tx, doctor.id, date) : NONE_IN_USE;
-  const token = assignToken(doctor.name, slot, seat, inUse, daySeatCount(daySlots(doctor.blocks, weekdayOf(date))));
+  const token = seatToken(tx, doctor, date, slot, seat, daySeatCount(daySlots(doctor.blocks, weekdayOf(date))));
   let row: { id: number };
   try {
     row = q.insertAppointment.get({

@@ -8,7 +8,7 @@ import type { Db } from '../db/client.js';
 import { accounts, appointments, clinics, doctors, LIVE_APPOINTMENT_STATUSES, patients, schedules } from '../db/schema.js';
 import { dateInDays, earliestLocalDate, isPastSlot, weekdayOf } from '../booking/slots.js';
 import { normalizePhone } from '../phone/index.js';
-import { BOOKING_HORIZON_DAYS, DOCTOR_COLUMNS, freeSlotsUntil, keptCatalogRows, SCHEDULE_COLUMNS, type FreeSlot } from './availability.js';
+import { BOOKING_HORIZON_DAYS, DOCTOR_COLUMNS, freeSlotsUntil, frozenRows, keptCatalogRead, SCHEDULE_COLUMNS, type FreeSlot } from './availability.js';
 import { readTx, type SyncContext, type Tx } from './context.js';
 import { dbVersion, KeptReads, sameVersion, type DbVersion } from './kept-reads.js';
 import { accountByPhone, accountByUsername, type AccountRow } from './accounts-in-tx.js';
@@ -30,11 +30,11 @@ export function databaseAnswers(db: Db): boolean {
 // Both are read at the start of every call (src/ari/session.ts): prepared once per connection and
 // kept while the catalog is unchanged. The rows are shared: frozen.
 export function listClinics(ctx: SyncContext): readonly Readonly<ClinicRow>[] {
-  return keptCatalogRows(ctx.db, 'clinics', () => statements(ctx.db).clinics.all());
+  return keptCatalogRead(ctx.db, 'clinics', () => frozenRows(statements(ctx.db).clinics.all()));
 }
 
 export function activeDoctors(ctx: SyncContext, clinicId: number): readonly Readonly<DoctorRow>[] {
-  return keptCatalogRows(ctx.db, `active doctors of ${clinicId}`, () => statements(ctx.db).activeDoctors.all({ clinicId }));
+  return keptCatalogRead(ctx.db, `active doctors of ${clinicId}`, () => frozenRows(statements(ctx.db).activeDoctors.all({ clinicId })));
 }
 
 /** The clinic whose DID the dialled number ends with (digits only); otherwise the first clinic. */
