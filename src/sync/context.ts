@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type Database from 'better-sqlite3';
+import { noteCommit } from '../db/checkpoint.js';
 import type { Db } from '../db/client.js';
 import type { Fail } from './result.js';
 
@@ -50,8 +51,10 @@ export interface WriteOptions {
  * A body that calls abort(failure) is rolled back, and the failure is returned as a value.
  */
 export function writeTx<T>(ctx: Pick<SyncContext, 'db'>, body: (tx: Tx) => T, opts: WriteOptions = {}): T {
-  const light = opts.durable === false && !ctx.db.$client.inTransaction;
-  const sync = light ? synchronousPragmas(ctx.db.$client) : null;
+  const client = ctx.db.$client;
+  const outermost = !client.inTransaction;
+  const light = opts.durable === false && outermost;
+  const sync = light ? synchronousPragmas(client) : null;
   sync?.normal.run();
   try {
     return writeRunner(ctx.db).immediate(body) as T;
@@ -60,6 +63,8 @@ export function writeTx<T>(ctx: Pick<SyncContext, 'db'>, body: (tx: Tx) => T, op
     throw e;
   } finally {
     sync?.full.run();
+    // The WAL grew (or an aborted write left it as it was): the checkpoint thread counts commits.
+    if (outermost) noteCommit(client);
   }
 }
 

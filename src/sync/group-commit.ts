@@ -11,6 +11,7 @@
 // before the shared COMMIT has returned; if the COMMIT itself fails, every booking of the group
 // fails with it, as a single one would have.
 import type Database from 'better-sqlite3';
+import { noteCommit } from '../db/checkpoint.js';
 import type { SyncContext } from './context.js';
 
 /** Most writes one commit takes; the rest wait for the next (a bound on the stall of one commit). */
@@ -102,6 +103,7 @@ function commitGroup(client: Database.Database, group: Pending[]): void {
     for (const p of group) p.reject(error);
     return;
   }
+  noteCommit(client, group.length);
   group.forEach((p, i) => {
     const o = outcomes[i]!;
     if (o.ok) p.resolve(o.value);

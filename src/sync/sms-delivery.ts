@@ -7,6 +7,7 @@
 // lost its claim (lease expired) cannot overwrite what the new owner does.
 import { and, asc, desc, eq, gt, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { noteCommit } from '../db/checkpoint.js';
 import { preparedStatements } from './prepared.js';
 import type { Tx } from './context.js';
 import { smsOutbox, smsParts, type SmsKind, type SmsState } from '../db/schema.js';
@@ -43,7 +44,10 @@ export function claimDue(db: Db, token: string, now: number, limit: number): Cla
   if (limit <= 0) return [];
   const q = statements(db);
   if (!q.anyDue.get({ now })) return [];
-  return q.claim.all({ token, now, limit }).sort((a, b) => a.id - b.id);
+  const claimed = q.claim.all({ token, now, limit }).sort((a, b) => a.id - b.id);
+  // A pass of the worker is a commit (or part of one): the checkpoint thread counts them.
+  if (claimed.length > 0) noteCommit(db.$client);
+  return claimed;
 }
 
 /** Renews the lease of the rows this worker is sending right now (ids in flight, still its own). */

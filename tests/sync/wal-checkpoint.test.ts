@@ -1,12 +1,14 @@
 // WAL checkpoints on a thread of their own (src/db/checkpoint.ts), on a real SQLite file: the
 // process's commits leave checkpointing to the thread, the WAL still starts again from its
-// beginning (so it stays small), and without the thread SQLite's own checkpoints come back.
+// beginning (so it stays small), and without the thread SQLite's own checkpoints come back. The
+// thread looks when the process's commits nudge it, and by itself only now and then.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHECKPOINT_FRAMES, FALLBACK_CHECKPOINT_FRAMES, pendingWalFramesAt, startCheckpointer, type CheckpointStats } from '../../src/db/checkpoint.js';
+import { CHECKPOINT_FRAMES, FALLBACK_CHECKPOINT_FRAMES, noteCommit, pendingWalFramesAt, startCheckpointer, type CheckpointStats } from '../../src/db/checkpoint.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
+import { groupedWrite, writeTx } from '../../src/sync/index.js';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
@@ -29,10 +31,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const autocheckpoint = (db: Db) => db.$client.pragma('wal_autocheckpoint', { simple: true });
 
 /** Commits as calls make them: bursts of one-row commits (each at least one WAL frame) with pauses. */
-async function commitInBursts(db: Db, bursts: number, perBurst: number, watch: () => void): Promise<void> {
+async function commitInBursts(db: Db, bursts: number, perBurst: number, watch: () => void, nudge = true): Promise<void> {
   const insert = db.$client.prepare('INSERT INTO t (body) VALUES (?)');
   for (let b = 0; b < bursts; b++) {
-    for (let i = 0; i < perBurst; i++) insert.run('x'.repeat(200));
+    for (let i = 0; i < perBurst; i++) {
+      insert.run('x'.repeat(200));
+      if (nudge) noteCommit(db.$client); // as src/sync's writeTx does after each commit
+    }
     watch();
     await sleep(3);
   }
@@ -42,7 +47,8 @@ describe('WAL checkpoints on their own thread', () => {
   it('copies the WAL every ~1,000 frames while the commits do not, and the WAL starts again each time', async () => {
     const { db, path } = freshFile();
     const seen: CheckpointStats[] = [];
-    const checkpointer = startCheckpointer(db, { pollMs: 5, onCheckpoint: (s) => seen.push(s) });
+    // Nudged only: it would look by itself once a minute, long after this test.
+    const checkpointer = startCheckpointer(db, { lookMs: 60_000, onCheckpoint: (s) => seen.push(s) });
     expect(checkpointer.started).toBe(true);
     // The process's own connection only checkpoints far past the thread's point.
     expect(autocheckpoint(db)).toBe(FALLBACK_CHECKPOINT_FRAMES);
@@ -70,7 +76,7 @@ describe('WAL checkpoints on their own thread', () => {
   it('stop() ends the thread and gives the connection SQLite\'s own checkpoints back', async () => {
     const { db, path } = freshFile();
     const seen: CheckpointStats[] = [];
-    const checkpointer = startCheckpointer(db, { pollMs: 5, onCheckpoint: (s) => seen.push(s) });
+    const checkpointer = startCheckpointer(db, { lookMs: 5, onCheckpoint: (s) => seen.push(s) });
     await checkpointer.stop();
     expect(autocheckpoint(db)).toBe(CHECKPOINT_FRAMES);
     await commitInBursts(db, 40, 50, () => {});
@@ -78,6 +84,51 @@ describe('WAL checkpoints on their own thread', () => {
     expect(seen).toEqual([]);
     // SQLite's own inline checkpoint (at 1,000 frames) kept the WAL as short.
     expect(pendingWalFramesAt(path)).toBeLessThan(CHECKPOINT_FRAMES);
+  });
+
+  it('the sync module\'s commits nudge it: writes one by one, and group commits by their writes', async () => {
+    const { db, path } = freshFile();
+    const ctx = { db };
+    const seen: CheckpointStats[] = [];
+    const checkpointer = startCheckpointer(db, { lookMs: 60_000, onCheckpoint: (s) => seen.push(s) });
+    const insert = db.$client.prepare('INSERT INTO t (body) VALUES (?)');
+    const waitForCheckpoint = async (n: number) => {
+      for (let i = 0; i < 100 && seen.length < n; i++) await sleep(20);
+    };
+    for (let i = 0; i < CHECKPOINT_FRAMES + 100; i++) writeTx(ctx, () => insert.run('x'.repeat(200)));
+    await waitForCheckpoint(1);
+    expect(seen).toHaveLength(1);
+    await sleep(50);
+    // Fourteen group commits of 64 writes of a long row each: ~1,400 frames in fourteen commits.
+    for (let g = 0; g < 14; g++) {
+      await Promise.all(Array.from({ length: 64 }, () => groupedWrite(ctx, () => writeTx(ctx, () => insert.run('y'.repeat(6000))))));
+    }
+    await waitForCheckpoint(2);
+    await checkpointer.stop();
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(pendingWalFramesAt(path)).toBeLessThan(CHECKPOINT_FRAMES);
+  });
+
+  it('looks by itself every lookMs for commits that do not nudge it (another process\'s)', async () => {
+    const { db, path } = freshFile();
+    const seen: CheckpointStats[] = [];
+    const checkpointer = startCheckpointer(db, { lookMs: 200, onCheckpoint: (s) => seen.push(s) });
+    await commitInBursts(db, 1, CHECKPOINT_FRAMES + 200, () => {}, false);
+    for (let i = 0; i < 100 && seen.length === 0; i++) await sleep(20);
+    await checkpointer.stop();
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen[0]!.waiting).toBeGreaterThanOrEqual(CHECKPOINT_FRAMES);
+    expect(pendingWalFramesAt(path)).toBeLessThan(CHECKPOINT_FRAMES);
+  });
+
+  it('stops at once while asleep, however long its look interval', async () => {
+    const { db } = freshFile();
+    const checkpointer = startCheckpointer(db, { lookMs: 60_000 });
+    await sleep(50); // asleep in its wait
+    const started = performance.now();
+    await checkpointer.stop();
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(autocheckpoint(db)).toBe(CHECKPOINT_FRAMES);
   });
 
   it('a thread that cannot run is reported and the commits checkpoint by themselves again', async () => {
