@@ -7,11 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bookByPhone, bookForAccount, observeGroupCommits } from '../src/sync/index.js';
 import { benchBooking, createBenchClinicFile } from './lib/bench-clinic.js';
+import { startCheckpointThreadIfAny } from './lib/checkpoint-thread.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medq-book-callers-'));
 const path = join(dir, 'b.sqlite');
 const { db, ctx } = createBenchClinicFile(path, { MAX_ACTIVE_APPOINTMENTS: '100' });
 const c = db.$client;
+// As the bench's writers (bench/sync-writer.ts) and src/main.ts: WAL checkpoints on their own thread.
+const checkpointer = await startCheckpointThreadIfAny(db);
 if (process.env.SYNC) c.pragma(`synchronous = ${process.env.SYNC}`);
 if (process.env.CACHE) c.pragma(`cache_size = ${process.env.CACHE}`);
 if (process.env.TEMP_STORE) c.pragma(`temp_store = ${process.env.TEMP_STORE}`);
@@ -38,5 +41,6 @@ await Promise.all(Array.from({ length: callers }, async () => {
 }));
 const cpu = process.cpuUsage(cpu0);
 console.log(JSON.stringify({ perSecond: Math.round(done / (ms / 1000)), cpuUsPerBooking: Math.round((cpu.user + cpu.system) / done), meanGroup: +(done / groups.length).toFixed(1), commits: groups.length }));
+await checkpointer?.stop();
 db.$client.close();
 rmSync(dir, { recursive: true, force: true });
