@@ -28,9 +28,11 @@ export const FALLBACK_CHECKPOINT_FRAMES = 4000;
  * booking ~14, a group of bookings up to a few hundred), so the thread looks well before the WAL
  * reaches the fallback point.
  */
-export const NUDGE_COMMITS = 16;
+export const NUDGE_COMMITS = 64;
 /** How often the thread looks without a nudge: for commits of other processes on the same file. */
 export const LOOK_MS = 1000;
+/** After a checkpoint, the thread copies what writers added since at most this often, until the WAL starts again. */
+const CHASE_MS = 50;
 
 /**
  * Where the wal-index header in the -shm file keeps what the thread reads
@@ -46,7 +48,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const Database = require(${JSON.stringify(sqliteModule)});
-const { path, frames, lookMs, signal: shared } = workerData;
+const { path, frames, lookMs, chaseMs, signal: shared } = workerData;
 // [0] counts the process's nudges, [1] is set to stop (src/db/checkpoint.ts noteCommit, stop()).
 const signal = new Int32Array(shared);
 const db = new Database(path);
@@ -65,40 +67,50 @@ function walState() {
 }
 // Only a writer that begins while every frame is in the database starts the WAL again from its
 // beginning; one that began during the copy appends after it. So after a checkpoint the thread
-// keeps copying what such writers add, a look at a time, until the WAL has started again (its
-// salt changed): a WAL checkpointed behind the writers but never caught up would grow without end.
+// keeps copying what such writers add, a pass every chaseMs, until nothing waits (the next writer
+// then starts the WAL again, its salt changes): a WAL checkpointed behind the writers but never
+// caught up would grow without end. Each pass syncs the WAL and the database file, so a chase
+// passes at most every chaseMs however often commits nudge (a pass at every nudge cost sustained
+// one-at-a-time writers a quarter of their commits).
 let chasing = null;
-// Asleep in Atomics.wait until a nudge or lookMs: no timer, no event loop turn while nothing is written.
+let lastPass = -Infinity; // when the last pass ended (performance.now())
+// Asleep in Atomics.wait until a nudge or the next look is due: no timer, no event loop turn.
 let nudges = Atomics.load(signal, 0);
+let next = lookMs;
 while (Atomics.load(signal, 1) === 0) {
-  Atomics.wait(signal, 0, nudges, lookMs);
+  Atomics.wait(signal, 0, nudges, next);
   if (Atomics.load(signal, 1) !== 0) break;
   nudges = Atomics.load(signal, 0);
   try {
-    look();
+    next = look();
   } catch (e) {
-    // Another process's checkpoint or a writer holding a lock it needs: the next look tries again.
+    // Another process's checkpoint or a writer holding a lock it needs: try again shortly.
     if (!(e && (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED'))) throw e;
+    next = chaseMs;
   }
 }
 if (shm !== null) fs.closeSync(shm);
 db.close();
+/** Checkpoints if it is time; answers in how many ms to look again, nudges aside. */
 function look() {
   const before = walState();
-  if (before === null) return;
+  if (before === null) return lookMs;
   if (chasing !== null && before.salt !== chasing) chasing = null;
-  if (before.waiting === 0 || (chasing === null && before.waiting < frames)) return;
+  if (before.waiting === 0 || (chasing === null && before.waiting < frames)) return lookMs;
   const started = performance.now();
+  if (chasing !== null && started - lastPass < chaseMs) return chaseMs - (started - lastPass);
   let r, passes = 0, now = before;
   do {
     [r] = db.pragma('wal_checkpoint(PASSIVE)');
     passes++;
     now = walState() || now;
   } while (r.busy === 0 && now.waiting > 0 && passes < 50);
+  lastPass = performance.now();
   if (chasing === null) {
     chasing = before.salt;
-    parentPort.postMessage({ type: 'checkpoint', waiting: before.waiting, busy: r.busy, log: r.log, copied: r.checkpointed, passes, ms: performance.now() - started });
+    parentPort.postMessage({ type: 'checkpoint', waiting: before.waiting, busy: r.busy, log: r.log, copied: r.checkpointed, passes, ms: lastPass - started });
   }
+  return now.waiting > 0 ? chaseMs : lookMs;
 }
 `;
 
@@ -141,7 +153,7 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions = {}): Check
   const frames = opts.frames ?? CHECKPOINT_FRAMES;
   client.pragma(`wal_autocheckpoint = ${Math.max(FALLBACK_CHECKPOINT_FRAMES, frames * 4)}`);
   const signal = new Int32Array(new SharedArrayBuffer(8));
-  const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'medq-wal-checkpoint', workerData: { path: client.name, frames, lookMs: opts.lookMs ?? LOOK_MS, signal: signal.buffer } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'medq-wal-checkpoint', workerData: { path: client.name, frames, lookMs: opts.lookMs ?? LOOK_MS, chaseMs: CHASE_MS, signal: signal.buffer } });
   nudgesOf.set(client, { signal, commits: 0 });
   let stopping = false;
   const fallBack = (error: Error) => {
