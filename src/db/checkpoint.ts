@@ -9,8 +9,8 @@
 // the WAL. The process's own connection keeps a far higher threshold as a fallback: should the
 // thread die, SQLite checkpoints there again (and the thread's death is reported).
 //
-// The thread sleeps until the process's commits nudge it (noteCommit, every NUDGE_COMMITS
-// commits) and otherwise looks only every LOOK_MS, for other processes' writes: a timer every
+// The thread sleeps until the process's commits nudge it (noteCommit, every NUDGE_WRITES
+// writes) and otherwise looks only every LOOK_MS, for other processes' writes: a timer every
 // 50 ms cost ~3.5 ms of CPU a second, busy or idle (each wake-up ~0.15 ms on a virtual machine),
 // ~3 % of the ivr role's CPU at 200 calls (issue 10, thirteenth round).
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -24,11 +24,11 @@ export const CHECKPOINT_FRAMES = 1000;
 /** The process's own connection checkpoints only past this (the thread is gone or far behind). */
 export const FALLBACK_CHECKPOINT_FRAMES = 4000;
 /**
- * Commits of this process between two nudges of the thread. A commit writes 1–25 frames (a
- * booking ~14, a group of bookings up to a few hundred), so the thread looks well before the WAL
- * reaches the fallback point.
+ * Writes of this process between two nudges of the thread (a commit is one write, a group commit
+ * one per booking in it). A write adds 1–25 frames (a booking ~14), so the thread looks well
+ * before the WAL reaches the fallback point.
  */
-export const NUDGE_COMMITS = 64;
+export const NUDGE_WRITES = 64;
 /** How often the thread looks without a nudge: for commits of other processes on the same file. */
 export const LOOK_MS = 1000;
 /** After a checkpoint, the thread copies what writers added since at most this often, until the WAL starts again. */
@@ -154,7 +154,7 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions = {}): Check
   client.pragma(`wal_autocheckpoint = ${Math.max(FALLBACK_CHECKPOINT_FRAMES, frames * 4)}`);
   const signal = new Int32Array(new SharedArrayBuffer(8));
   const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'medq-wal-checkpoint', workerData: { path: client.name, frames, lookMs: opts.lookMs ?? LOOK_MS, chaseMs: CHASE_MS, signal: signal.buffer } });
-  nudgesOf.set(client, { signal, commits: 0 });
+  nudgesOf.set(client, { signal, writes: 0 });
   let stopping = false;
   const fallBack = (error: Error) => {
     if (stopping) return;
@@ -186,17 +186,17 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions = {}): Check
   };
 }
 
-const nudgesOf = new WeakMap<Database.Database, { signal: Int32Array; commits: number }>();
+const nudgesOf = new WeakMap<Database.Database, { signal: Int32Array; writes: number }>();
 
 /**
  * Called after each commit on a connection (src/sync's writeTx and group commit; `writes`: the
- * bookings a group commit carried): every NUDGE_COMMITS writes, the connection's checkpoint
+ * bookings a group commit carried): every NUDGE_WRITES writes, the connection's checkpoint
  * thread, if it has one, wakes to look at the WAL.
  */
 export function noteCommit(client: Database.Database, writes = 1): void {
   const n = nudgesOf.get(client);
-  if (!n || (n.commits += writes) < NUDGE_COMMITS) return;
-  n.commits = 0;
+  if (!n || (n.writes += writes) < NUDGE_WRITES) return;
+  n.writes = 0;
   Atomics.add(n.signal, 0, 1);
   Atomics.notify(n.signal, 0);
 }
