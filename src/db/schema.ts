@@ -126,6 +126,13 @@ export const APPOINTMENT_CHANNELS = ['ivr', 'web', 'desk'] as const;
 export type AppointmentChannel = (typeof APPOINTMENT_CHANNELS)[number];
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
+/**
+ * appointments_seat_uq's last column: 0 while the booking holds its seat, NULL once cancelled. A
+ * read of held seats says `${SEAT_HELD} = 0`, written exactly so, and SQLite answers it from the
+ * index alone.
+ */
+export const SEAT_HELD = sql`(CASE WHEN status <> 'cancelled' THEN 0 END)`;
+
 export const appointments = sqliteTable(
   'appointments',
   {
@@ -153,9 +160,9 @@ export const appointments = sqliteTable(
   (t) => [
     // Capacity: a seat in a slot is held by at most one live booking. The sync module picks
     // seat <= capacity inside a write transaction; this index makes a second holder impossible.
-    uniqueIndex('appointments_seat_uq')
-      .on(t.doctorId, t.date, t.slotTime, t.seat)
-      .where(sql`status <> 'cancelled'`),
+    // Cancelled rows are in it too, keyed NULL in the last column (NULLs never collide), so it is
+    // also a doctor's day in every status: a booking writes one index page fewer (issue 10).
+    uniqueIndex('appointments_seat_uq').on(t.doctorId, t.date, t.slotTime, t.seat, SEAT_HELD),
     uniqueIndex('appointments_token_uq')
       .on(t.doctorId, t.date, t.tokenNumber)
       .where(sql`status <> 'cancelled'`),
@@ -165,8 +172,6 @@ export const appointments = sqliteTable(
     // A person's bookings by phone (IVR "my appointments", MAX_ACTIVE_APPOINTMENTS) without a scan.
     index('appointments_person_idx').on(t.personPhone, t.status, t.date),
     index('appointments_patient_idx').on(t.patientId, t.date),
-    // A doctor's day in every status (the seat and token indexes leave cancelled rows out).
-    index('appointments_doctor_day_idx').on(t.doctorId, t.date),
     // The reminder scheduler's scan: booked appointments in the next hours.
     index('appointments_date_idx').on(t.date, t.slotTime),
   ],

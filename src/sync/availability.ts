@@ -1,6 +1,6 @@
 // Slot availability, holds and the booking write, as seen from inside a transaction.
 import { and, eq, gte, lte, lt, gt, inArray, ne, sql, isNull, or, type SQL } from 'drizzle-orm';
-import { appointments, catalogVersion, clinics, closedDates, doctors, LIVE_APPOINTMENT_STATUSES, schedules, slotHolds } from '../db/schema.js';
+import { appointments, catalogVersion, clinics, closedDates, doctors, LIVE_APPOINTMENT_STATUSES, schedules, SEAT_HELD, slotHolds } from '../db/schema.js';
 import {
   dateInDays,
   daySlots,
@@ -461,6 +461,8 @@ const LIVE = [...LIVE_APPOINTMENT_STATUSES];
 // unique indexes (seat, token, person-doctor-day): a parameter cannot prove a partial index's WHERE,
 // and the planner then reads the doctor's whole day instead.
 const notCancelled = sql`${appointments.status} <> 'cancelled'`;
+// Seats held, as appointments_seat_uq keys them (schema.ts): the seat reads come from the index alone.
+const seatHeld = sql`${SEAT_HELD} = 0`;
 const live = sql`${appointments.status} in ('booked', 'arrived')`;
 
 const statements = preparedStatements({
@@ -488,13 +490,13 @@ const statements = preparedStatements({
       .from(slotHolds)
       .where(and(eq(slotHolds.doctorId, p('doctorId')), gte(slotHolds.date, p('from')), lte(slotHolds.date, p('to')), gt(slotHolds.expiresAt, p('nowMs'))))
       .prepare(),
-  // Seats taken per slot time from `from` on: counted in appointments_seat_uq (same columns, same
-  // condition), one row per booked time.
+  // Seats taken per slot time from `from` on: counted in appointments_seat_uq alone, one row per
+  // booked time.
   seatsTakenFrom: (r) =>
     r
       .select({ time: appointments.slotTime, n: sql<number>`count(*)` })
       .from(appointments)
-      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), notCancelled, gte(appointments.slotTime, p('from'))))
+      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), seatHeld, gte(appointments.slotTime, p('from'))))
       .groupBy(appointments.slotTime)
       .prepare(),
   dayBookings: (r) =>
@@ -549,7 +551,7 @@ const statements = preparedStatements({
     r
       .select({ seat: appointments.seat })
       .from(appointments)
-      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), eq(appointments.slotTime, p('time')), notCancelled))
+      .where(and(eq(appointments.doctorId, p('doctorId')), eq(appointments.date, p('date')), eq(appointments.slotTime, p('time')), seatHeld))
       .prepare(),
   slotHolders: (r) =>
     r
