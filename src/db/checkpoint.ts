@@ -177,6 +177,10 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions = {}): Check
       stopping = true;
       nudgesOf.delete(client);
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      // Unreferenced, the thread did not keep the process alive while stop() waited for it: a
+      // process with nothing else left ended there (exit code 13 under a top-level await),
+      // before the code after stop() ran (src/main.ts closes the database after it).
+      worker.ref();
       Atomics.store(signal, 1, 1);
       Atomics.add(signal, 0, 1);
       Atomics.notify(signal, 0);

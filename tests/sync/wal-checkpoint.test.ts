@@ -2,9 +2,11 @@
 // process's commits leave checkpointing to the thread, the WAL still starts again from its
 // beginning (so it stays small), and without the thread SQLite's own checkpoints come back. The
 // thread looks when the process's commits nudge it, and by itself only now and then.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKPOINT_FRAMES, FALLBACK_CHECKPOINT_FRAMES, noteCommit, pendingWalFramesAt, startCheckpointer, type CheckpointStats } from '../../src/db/checkpoint.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
@@ -129,6 +131,13 @@ describe('WAL checkpoints on their own thread', () => {
     await checkpointer.stop();
     expect(performance.now() - started).toBeLessThan(1000);
     expect(autocheckpoint(db)).toBe(CHECKPOINT_FRAMES);
+  });
+
+  it('stop() keeps the process alive until the thread has ended, so the code after it runs', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./checkpoint-stop-once.ts', import.meta.url))], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.signal).toBeNull();
+    expect(child.stdout.trim()).toBe('stopped');
+    expect(child.status).toBe(0);
   });
 
   it('a thread that cannot run is reported and the commits checkpoint by themselves again', async () => {
