@@ -51,13 +51,17 @@ describe('group commit of bookings', () => {
     t = createTestDb();
     const [a, b] = freeSlots(t.ctx, 1, DATE)!;
     const groups: number[] = [];
-    observeGroupCommits((n) => groups.push(n));
+    const ranAgain: boolean[] = [];
+    observeGroupCommits((n, _s, again) => (groups.push(n), ranAgain.push(again)));
     const results = await Promise.all([
       bookByPhone(t.ctx, { phone: phone(1), doctorId: 1, date: DATE, time: a!.time }),
       bookByPhone(t.ctx, { phone: phone(2), doctorId: 1, date: DATE, time: a!.time }), // same seat (capacity 1)
       bookByPhone(t.ctx, { phone: phone(3), doctorId: 1, date: DATE, time: b!.time }),
     ]);
     expect(groups).toEqual([3]);
+    // The refused new caller's account was made before the refusal: only a savepoint undoes that,
+    // so the group's first try (without savepoints) was rolled back and run again.
+    expect(ranAgain).toEqual([true]);
     // Exactly one of the two gets the seat (in the order their passwords came from the stock).
     const codes = results.map((r) => (r.ok ? 'ok' : r.code));
     expect([...codes.slice(0, 2)].sort()).toEqual(['ok', 'slot_taken']);
@@ -67,6 +71,29 @@ describe('group commit of bookings', () => {
     expect(countIn(t.path, `SELECT count(*) n FROM accounts WHERE phone = '${refused}'`)).toBe(0);
     expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE phone = '${refused}'`)).toBe(0);
     expect(countIn(t.path, `SELECT count(*) n FROM appointments`)).toBe(2);
+  });
+
+  it('a refusal that comes before any write needs no savepoint: returning callers\' group commits on its first try', async () => {
+    t = createTestDb();
+    const ctx = t.ctx;
+    // Returning callers: each has an account and a patient, so a refused booking writes nothing.
+    for (const n of [1, 2, 3]) {
+      const reg = registerAccount(ctx, { phone: phone(200 + n), name: `Caller ${n}`, age: 40, username: `caller${n}`, passwordHash: 'x' });
+      if (!reg.ok) throw new Error(reg.code);
+    }
+    const [a, b] = freeSlots(ctx, 1, DATE)!;
+    const ranAgain: boolean[] = [];
+    observeGroupCommits((_n, _s, again) => ranAgain.push(again));
+    const results = await Promise.all([
+      bookByPhone(ctx, { phone: phone(201), doctorId: 1, date: DATE, time: a!.time }),
+      bookByPhone(ctx, { phone: phone(202), doctorId: 1, date: DATE, time: a!.time }), // the same seat
+      bookByPhone(ctx, { phone: phone(203), doctorId: 1, date: DATE, time: b!.time }),
+    ]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'slot_taken', 'ok']);
+    expect(ranAgain).toEqual([false]);
+    expect(countIn(t.path, `SELECT count(*) n FROM appointments`)).toBe(2);
+    expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE phone = '${phone(202)}'`)).toBe(0);
+    expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE kind = 'confirmation'`)).toBe(2);
   });
 
   it('web bookings join the same commits as phone bookings: one seat asked from both doors has one holder', async () => {
@@ -116,6 +143,34 @@ describe('group commit of bookings', () => {
     expect(String((settled[1] as PromiseRejectedResult).reason)).toContain('a bug in one booking');
     expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE body LIKE 'row %'`)).toBe(2);
     expect(countIn(t.path, `SELECT count(*) n FROM sms_outbox WHERE body = 'row 2'`)).toBe(0);
+  });
+
+  it('a write that throws after writing, in the middle of a group, leaves nothing of its own: the group runs again in savepoints', async () => {
+    t = createTestDb();
+    const ctx = t.ctx;
+    const ranAgain: boolean[] = [];
+    observeGroupCommits((_n, _s, again) => ranAgain.push(again));
+    const insert = (tx: Parameters<Parameters<typeof writeTx>[1]>[0], n: number) =>
+      tx.insert(smsOutbox).values({ kind: 'sync', phone: phone(n), body: `row ${n}`, createdAt: Date.now() }).run();
+    let tries = 0;
+    const settled = await Promise.allSettled([
+      groupedWrite(ctx, () => writeTx(ctx, (tx) => insert(tx, 1))),
+      groupedWrite(ctx, () => writeTx(ctx, (tx) => insert(tx, 2))),
+      groupedWrite(ctx, () =>
+        writeTx(ctx, (tx) => {
+          tries++;
+          insert(tx, 3);
+          insert(tx, 33);
+          throw new Error('a bug after two writes');
+        }),
+      ),
+      groupedWrite(ctx, () => writeTx(ctx, (tx) => insert(tx, 4))),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(tries).toBe(2);
+    expect(ranAgain).toEqual([true]);
+    const bodies = t.db.$client.prepare(`SELECT body FROM sms_outbox WHERE body LIKE 'row %' ORDER BY id`).pluck().all();
+    expect(bodies).toEqual(['row 1', 'row 2', 'row 4']);
   });
 
   it('confirms none of a group whose transaction cannot begin, and writes nothing', async () => {
