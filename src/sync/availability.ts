@@ -362,6 +362,18 @@ export function activeBookingCount(tx: Reader, phone: string, now: Date): number
   return later + near.filter((r) => !isPastSlot(r.date, r.time, r.timezone, now)).length;
 }
 
+/**
+ * Whether the person already holds `max` upcoming live bookings (MAX_ACTIVE_APPOINTMENTS). Their
+ * live bookings from a date no clinic has passed yet are counted first, from the phone index
+ * alone: that count is never below the exact one, so under `max` it answers; only a person at the
+ * limit has their nearest bookings read and judged in each one's clinic zone (activeBookingCount).
+ * That read was a booking's dearest (issue 10).
+ */
+export function atBookingLimit(tx: Reader, phone: string, now: Date, max: number): boolean {
+  const atMost = statements(tx).activeFrom.get({ phone, from: earliestLocalDate(now) })?.n ?? 0;
+  return atMost >= max && activeBookingCount(tx, phone, now) >= max;
+}
+
 /** SQLite's constraint failures (UNIQUE, CHECK, NOT NULL, FOREIGN KEY, a trigger's RAISE). */
 export function isConstraintViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('SQLITE_CONSTRAINT');
@@ -415,7 +427,7 @@ export function bookInTx(tx: Tx, req: BookRequest, now: Date, maxActive: number)
   const sameDay = q.sameDay.get({ doctorId: doctor.id, date, phone: req.personPhone });
   if (sameDay) return fail('already_booked_with_doctor', `You already have an appointment with Dr ${doctor.name} that day.`);
 
-  if (activeBookingCount(tx, req.personPhone, now) >= maxActive) {
+  if (atBookingLimit(tx, req.personPhone, now, maxActive)) {
     return fail('appointment_limit', `You can hold at most ${maxActive} upcoming appointments.`);
   }
 

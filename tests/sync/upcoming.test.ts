@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runSyncEffect } from '../../src/ari/sync-effects.js';
 import { bookByPhone, todaysBookingsForPhone, upcomingForPhone } from '../../src/sync/index.js';
-import { activeBookingCount } from '../../src/sync/availability.js';
+import { activeBookingCount, atBookingLimit } from '../../src/sync/availability.js';
 import { createTestDb, plan, statementsOf, type TestDb } from '../support/db.js';
 
 const PHONE = '+919876543210';
@@ -69,5 +69,25 @@ describe('upcoming = later than now', () => {
     t.clock.set('2026-11-30T10:30:00+05:30');
     expect(activeBookingCount(t.db, PHONE, t.clock.now)).toBe(1);
     expect(await bookByPhone(t.ctx, { phone: PHONE, doctorId: 3, date: '2026-11-30', time: '16:00' })).toMatchObject({ ok: true });
+  });
+
+  it('below the limit a booking only counts the phone index; at it, each booking is judged in its own zone', async () => {
+    // The zone-by-zone read (appointments joined to their clinic) is prepared on its first use.
+    const zoneRead = (sqls: string[]) => sqls.some((s) => /from "appointments" inner join "doctors"/.test(s) && /"clinics"\."timezone"/.test(s));
+    const first = statementsOf(t.db, () => atBookingLimit(t.db, PHONE, t.clock.now, 3));
+    expect(zoneRead(first)).toBe(false);
+    await book(1, '2026-11-30', '09:00');
+    await book(2, '2026-11-30', '10:00');
+    expect(atBookingLimit(t.db, PHONE, t.clock.now, 3)).toBe(false);
+    await book(1, '2026-12-01', '09:00');
+    let limited = false;
+    const atLimit = statementsOf(t.db, () => (limited = atBookingLimit(t.db, PHONE, t.clock.now, 3)));
+    expect(limited).toBe(true);
+    expect(zoneRead(atLimit)).toBe(true);
+    // Two of the three have begun: the count from the index says 3, the exact one 1.
+    t.clock.set('2026-11-30T10:30:00+05:30');
+    expect(atBookingLimit(t.db, PHONE, t.clock.now, 3)).toBe(false);
+    expect(atBookingLimit(t.db, PHONE, t.clock.now, 2)).toBe(false);
+    expect(atBookingLimit(t.db, PHONE, t.clock.now, 1)).toBe(true);
   });
 });
