@@ -257,8 +257,9 @@ export function appointmentsOnDay(ctx: SyncContext, date: string, doctorId?: num
   }
   return appointmentQuery(ctx)
     .where(and(eq(appointments.date, date), eq(appointments.doctorId, doctorId)))
-    // `+`: sort the doctor's day (appointments_doctor_day_idx) rather than walk the whole clinic's
-    // day in slot order (appointments_date_idx), which SQLite prefers without statistics.
+    // `+`: sort the doctor's day (read through appointments_seat_uq's doctor-day prefix) rather than
+    // walk the whole clinic's day in slot order (appointments_date_idx), which SQLite prefers
+    // without statistics.
     .orderBy(asc(doctors.displayOrder), sql`+${appointments.slotTime}`, asc(appointments.seat))
     .all();
 }
