@@ -57,9 +57,10 @@ const checkpointer = startCheckpointer(db, {
 metrics.checkpointThreadUp.set(checkpointer.started ? 1 : 0);
 setDbGaugeSources({ outbox: () => outboxGauges(db, Date.now()), otpBudgetRemaining: () => otpBudgetRemaining(ctx) });
 const ctx = createSyncContext(db, config);
-observeGroupCommits((writes, seconds) => {
+observeGroupCommits((writes, seconds, ranAgain) => {
   metrics.writeGroup.observe(writes);
   metrics.writeGroupSeconds.observe(seconds);
+  if (ranAgain) metrics.writeGroupReruns.inc();
 });
 const roles = [...config.roles];
 logger.info({ roles, db: config.dbPath, env: config.nodeEnv }, 'medq starting');

@@ -72,6 +72,11 @@ export const metrics = {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   }),
+  writeGroupReruns: new Counter({
+    name: 'medq_db_write_group_reruns_total',
+    help: 'Group commits run a second time, each booking in a savepoint: a booking in the first try failed after writing (a new caller refused after the account was made); each costs its group CPU twice',
+    registers: [registry],
+  }),
   checkpointThreadUp: new Gauge({
     name: 'medq_db_checkpoint_thread_up',
     help: '1 while the WAL checkpoint thread runs; 0: commits checkpoint by themselves again (slower calls)',

@@ -143,6 +143,8 @@ describe.skipIf(!real.available)('metrics and logs of a running MedQ (api, ivr, 
     // Two bookings, one after the other: two durable commits, each timed.
     expect(after.histogramCount('medq_db_write_group_size') - before.histogramCount('medq_db_write_group_size')).toBe(2);
     expect(after.histogramCount('medq_db_write_group_seconds') - before.histogramCount('medq_db_write_group_seconds')).toBe(2);
+    // Neither booking failed after writing: no group had to run again.
+    expect(after.value('medq_db_write_group_reruns_total') - before.value('medq_db_write_group_reruns_total')).toBe(0);
     expect(after.value('medq_calls_active')).toBe(0);
     expect(after.value('medq_outbox_depth')).toBe(0);
     expect(after.value('medq_outbox_oldest_seconds')).toBe(0);
