@@ -129,7 +129,8 @@ export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 /**
  * appointments_seat_uq's last column: 0 while the booking holds its seat, NULL once cancelled. A
  * read of held seats says `${SEAT_HELD} = 0`, written exactly so, and SQLite answers it from the
- * index alone.
+ * index alone. `status` is unqualified, as an index expression must be: use it in reads of
+ * appointments alone (joined to accounts, `status` would be ambiguous).
  */
 export const SEAT_HELD = sql`(CASE WHEN status <> 'cancelled' THEN 0 END)`;
 

@@ -470,7 +470,7 @@ const p = sql.placeholder;
 const LIVE = [...LIVE_APPOINTMENT_STATUSES];
 
 // The status conditions are written out (not parameters) so that SQLite may use the partial
-// unique indexes (seat, token, person-doctor-day): a parameter cannot prove a partial index's WHERE,
+// unique indexes (token, person-doctor-day): a parameter cannot prove a partial index's WHERE,
 // and the planner then reads the doctor's whole day instead.
 const notCancelled = sql`${appointments.status} <> 'cancelled'`;
 // Seats held, as appointments_seat_uq keys them (schema.ts): the seat reads come from the index alone.
