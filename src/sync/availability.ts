@@ -353,25 +353,34 @@ export function checkSlot(
  * no longer counts against a booking for this afternoon.
  */
 export function activeBookingCount(tx: Reader, phone: string, now: Date): number {
-  const q = statements(tx);
-  // A booking on or after `far` is upcoming in every zone (offsets stay within ±14 h): counted in
-  // SQL; only the few nearer ones need their clinic's zone.
-  const far = new Date(now.getTime() + 3 * 86_400_000).toISOString().slice(0, 10);
-  const later = q.activeFrom.get({ phone, from: far })?.n ?? 0;
-  const near = q.activeBetween.all({ phone, from: earliestLocalDate(now), to: far });
-  return later + near.filter((r) => !isPastSlot(r.date, r.time, r.timezone, now)).length;
+  return liveFromEarliestDate(tx, phone, now) - nearButBegun(tx, phone, now);
 }
 
 /**
  * Whether the person already holds `max` upcoming live bookings (MAX_ACTIVE_APPOINTMENTS). Their
  * live bookings from a date no clinic has passed yet are counted first, from the phone index
  * alone: that count is never below the exact one, so under `max` it answers; only a person at the
- * limit has their nearest bookings read and judged in each one's clinic zone (activeBookingCount).
- * That read was a booking's dearest (issue 10).
+ * limit has their nearest bookings read and judged in each one's clinic zone. That read was a
+ * booking's dearest (issue 10).
  */
 export function atBookingLimit(tx: Reader, phone: string, now: Date, max: number): boolean {
-  const atMost = statements(tx).activeFrom.get({ phone, from: earliestLocalDate(now) })?.n ?? 0;
-  return atMost >= max && activeBookingCount(tx, phone, now) >= max;
+  const atMost = liveFromEarliestDate(tx, phone, now);
+  return atMost >= max && atMost - nearButBegun(tx, phone, now) >= max;
+}
+
+/** Live bookings on or after a date no clinic anywhere has left yet: the upcoming ones and a few begun. */
+function liveFromEarliestDate(tx: Reader, phone: string, now: Date): number {
+  return statements(tx).activeFrom.get({ phone, from: earliestLocalDate(now) })?.n ?? 0;
+}
+
+/**
+ * Of those, the ones already begun in their clinic's zone. A booking on or after `far` is
+ * upcoming in every zone (offsets stay within ±14 h): only the few nearer ones are read.
+ */
+function nearButBegun(tx: Reader, phone: string, now: Date): number {
+  const far = new Date(now.getTime() + 3 * 86_400_000).toISOString().slice(0, 10);
+  const near = statements(tx).activeBetween.all({ phone, from: earliestLocalDate(now), to: far });
+  return near.filter((r) => isPastSlot(r.date, r.time, r.timezone, now)).length;
 }
 
 /** SQLite's constraint failures (UNIQUE, CHECK, NOT NULL, FOREIGN KEY, a trigger's RAISE). */

@@ -2,6 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type Database from 'better-sqlite3';
 import { noteCommit } from '../db/checkpoint.js';
 import type { Db } from '../db/client.js';
+import { totalChanges } from './kept-reads.js';
 import type { Fail } from './result.js';
 
 /** What every sync use case needs: the database, the clinic-wide settings and a clock. */
@@ -61,7 +62,7 @@ export function writeTx<T>(ctx: Pick<SyncContext, 'db'>, body: (tx: Tx) => T, op
   const sync = light ? synchronousPragmas(client) : null;
   sync?.normal.run();
   try {
-    return writeRunner(ctx.db).immediate(body) as T;
+    return writeRunner(ctx.db).run.immediate(body) as T;
   } catch (e) {
     if (e instanceof Abort) return e.result as T;
     throw e;
@@ -88,7 +89,6 @@ function synchronousPragmas(client: Database.Database) {
 export interface UnguardedGroup {
   /** A write failed after changing something, which only its savepoint could have undone. */
   spoilt: boolean;
-  totalChanges: Database.Statement;
 }
 
 const unguardedGroups = new WeakMap<Database.Database, UnguardedGroup>();
@@ -102,12 +102,7 @@ const unguardedGroups = new WeakMap<Database.Database, UnguardedGroup>();
  * writes again, each in its own savepoint, before anyone hears an outcome.
  */
 export function withoutSavepoints<T>(client: Database.Database, run: (group: UnguardedGroup) => T): T {
-  let totalChanges = totalChangesStatements.get(client);
-  if (!totalChanges) {
-    totalChanges = client.prepare('SELECT total_changes()').pluck();
-    totalChangesStatements.set(client, totalChanges);
-  }
-  const group: UnguardedGroup = { spoilt: false, totalChanges };
+  const group: UnguardedGroup = { spoilt: false };
   unguardedGroups.set(client, group);
   try {
     return run(group);
@@ -116,28 +111,24 @@ export function withoutSavepoints<T>(client: Database.Database, run: (group: Ung
   }
 }
 
-const totalChangesStatements = new WeakMap<Database.Database, Database.Statement>();
-
 function unguardedWrite<T>(db: Db, group: UnguardedGroup, body: (tx: Tx) => T): T {
-  const before = group.totalChanges.get();
+  const before = totalChanges(db.$client);
   try {
-    return body(sharedTx(db));
+    return body(writeRunner(db).tx);
   } catch (e) {
     // SQLite undid the failing statement itself; what the body wrote before it stays.
-    if (group.totalChanges.get() !== before) group.spoilt = true;
+    if (totalChanges(db.$client) !== before) group.spoilt = true;
     if (e instanceof Abort) return e.result as T;
     throw e;
   }
 }
 
-type WriteRunner = Database.Transaction<(body: (tx: Tx) => unknown) => unknown>;
-const writeRunners = new WeakMap<Database.Database, WriteRunner>();
-const sharedTxs = new WeakMap<Database.Database, Tx>();
-
-function sharedTx(db: Db): Tx {
-  writeRunner(db);
-  return sharedTxs.get(db.$client)!;
+/** A connection's write runner and the drizzle transaction object its bodies get. */
+interface WriteRunner {
+  run: Database.Transaction<(body: (tx: Tx) => unknown) => unknown>;
+  tx: Tx;
 }
+const writeRunners = new WeakMap<Database.Database, WriteRunner>();
 
 /**
  * What `db.transaction(body, { behavior: 'immediate' })` does, made once per connection: drizzle
@@ -150,13 +141,12 @@ function writeRunner(db: Db): WriteRunner {
   const client = db.$client;
   let runner = writeRunners.get(client);
   if (!runner) {
-    let tx: Tx | undefined;
+    let made: Tx | undefined;
     db.transaction((t) => {
-      tx = t;
+      made = t;
     });
-    const shared = tx!;
-    sharedTxs.set(client, shared);
-    runner = client.transaction((body: (tx: Tx) => unknown) => body(shared));
+    const tx = made!;
+    runner = { run: client.transaction((body: (tx: Tx) => unknown) => body(tx)), tx };
     writeRunners.set(client, runner);
   }
   return runner;

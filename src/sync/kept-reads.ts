@@ -24,12 +24,22 @@ const versionStatements = new WeakMap<Database.Database, VersionStatements>();
  * Inside a read transaction the first call belongs to its snapshot.
  */
 export function dbVersion(client: Database.Database): DbVersion {
+  const s = versionStatementsOf(client);
+  return { dataVersion: s.dataVersion.get() as number, changes: s.changes.get() as number };
+}
+
+/** The rows this connection's statements changed since it opened (rolled-back ones too). */
+export function totalChanges(client: Database.Database): number {
+  return versionStatementsOf(client).changes.get() as number;
+}
+
+function versionStatementsOf(client: Database.Database): VersionStatements {
   let s = versionStatements.get(client);
   if (!s) {
     s = { dataVersion: client.prepare('PRAGMA data_version').pluck(), changes: client.prepare('SELECT total_changes()').pluck() };
     versionStatements.set(client, s);
   }
-  return { dataVersion: s.dataVersion.get() as number, changes: s.changes.get() as number };
+  return s;
 }
 
 export function sameVersion(a: DbVersion, b: DbVersion): boolean {
