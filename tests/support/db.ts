@@ -61,19 +61,36 @@ export function plan(db: Db, sql: string): string {
   return (db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(n).fill(null)) as { detail: string }[]).map((r) => r.detail).join(' | ');
 }
 
-/** The SQL the connection prepares while `run` runs. */
-export function statementsOf(db: Db, run: () => unknown): string[] {
+/** Records the SQL the connection prepares until `stop()`. */
+function watchPrepares(db: Db): { seen: string[]; stop: () => void } {
   const client = db.$client;
   const original = client.prepare;
   const seen: string[] = [];
   client.prepare = ((sql: string) => {
     seen.push(sql);
-    return original(sql);
+    return original.call(client, sql);
   }) as typeof client.prepare;
+  return { seen, stop: () => void (client.prepare = original) };
+}
+
+/** The SQL the connection prepares while `run` runs. */
+export function statementsOf(db: Db, run: () => unknown): string[] {
+  const watch = watchPrepares(db);
   try {
     run();
   } finally {
-    client.prepare = original;
+    watch.stop();
   }
-  return seen;
+  return watch.seen;
+}
+
+/** statementsOf for work that goes on after a turn of the event loop (a group commit's booking). */
+export async function statementsOfAsync(db: Db, run: () => Promise<unknown>): Promise<string[]> {
+  const watch = watchPrepares(db);
+  try {
+    await run();
+  } finally {
+    watch.stop();
+  }
+  return watch.seen;
 }

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bookByPhone, freeSlots, offerNextSlot } from '../../src/sync/index.js';
 import { isConstraintViolation } from '../../src/sync/availability.js';
-import { createTestDb, plan, statementsOf, type TestDb } from '../support/db.js';
+import { createTestDb, plan, statementsOf, statementsOfAsync, type TestDb } from '../support/db.js';
 
 const DAY = '2026-12-01';
 let t: TestDb;
@@ -60,18 +60,10 @@ describe('the seat index', () => {
   it('answers the booking\'s and the offer\'s seat reads from the index alone', async () => {
     const [slot] = freeSlots(t.ctx, 1, DAY)!;
     const offerSql = statementsOf(t.db, () => offerNextSlot(t.ctx, 1, 'caller-1'));
-    const bookSql: string[] = [];
-    const original = t.db.$client.prepare;
-    t.db.$client.prepare = ((sql: string) => {
-      bookSql.push(sql);
-      return original.call(t.db.$client, sql);
-    }) as typeof original;
-    try {
+    const bookSql = await statementsOfAsync(t.db, async () => {
       const r = await bookByPhone(t.ctx, { phone: '+919000000401', doctorId: 1, date: DAY, time: slot!.time });
       expect(r.ok).toBe(true);
-    } finally {
-      t.db.$client.prepare = original;
-    }
+    });
     const seatReads = [...offerSql, ...bookSql].filter((s) => /^select .*from "appointments"/.test(s) && /slot_time" (=|>=) \?/.test(s));
     expect(seatReads.length).toBeGreaterThanOrEqual(2);
     for (const s of seatReads) expect(plan(t.db, s), s).toMatch(/SEARCH appointments USING COVERING INDEX appointments_seat_uq \(doctor_id=\? AND date=\? AND slot_time[=>]\?\)/);
