@@ -50,7 +50,7 @@ await section('api', ['api_bare_fastify_rps', 'api_slots_rps', 'api_me_appointme
   }
 });
 
-await section('sync', ['booking_commits_per_s_1', 'booking_commits_per_s_1_callers', 'booking_commits_per_s_4', 'booking_commits_per_s_4_callers', 'sqlite_bare_commits_per_s', 'phone_lookup_us_1k', 'phone_lookup_us_1m'], async () => {
+await section('sync', ['booking_commits_per_s_1', 'booking_rows_commits_per_s_1', 'booking_commits_per_s_1_callers', 'booking_commits_per_s_4', 'booking_commits_per_s_4_callers', 'sqlite_bare_commits_per_s', 'phone_lookup_us_1k', 'phone_lookup_us_1m'], async () => {
   const baseline = baselineCommit ? baselineCheckout(baselineCommit, ['sync-writer.ts', 'lib/bench-clinic.ts', 'lib/checkpoint-thread.ts']) : null;
   const lookups = args.find((a) => a.startsWith('--lookups='))?.slice('--lookups='.length);
   const { figures: f, integrity: i } = await benchSync({

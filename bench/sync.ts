@@ -10,8 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/index.js';
 import { migrateDatabase, openDatabase, type Db } from '../src/db/client.js';
-import { accountForLogin, createSyncContext, upcomingForPhone } from '../src/sync/index.js';
-import { BENCH_NOW, createBenchClinicFile } from './lib/bench-clinic.js';
+import { accountForLogin, bookByPhone, createSyncContext, upcomingForPhone } from '../src/sync/index.js';
+import { BENCH_NOW, FLOOR_ROWS_PER_SECOND_AT_MOST, benchBooking, createBenchClinicFile } from './lib/bench-clinic.js';
 import type { Figures } from './lib/report.js';
 
 export interface SyncBenchOptions {
@@ -47,10 +47,10 @@ export function doubleBooked(db: Db): number {
   );
 }
 
-async function runWriters(path: string, mode: 'book' | 'bare', writers: number, durationMs: number, benchDir?: string, start = 0, callers = 1) {
+async function runWriters(path: string, mode: 'book' | 'bare' | 'rows', writers: number, durationMs: number, benchDir?: string, start = 0, callers = 1, rowsFrom?: string) {
   const script = benchDir ? join(benchDir, 'sync-writer.ts') : fileURLToPath(new URL('./sync-writer.ts', import.meta.url));
   const children = Array.from({ length: writers }, (_, w) =>
-    spawn(process.execPath, ['--import', 'tsx', script, path, mode, String(w), String(writers), String(durationMs), String(start), String(callers)], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    spawn(process.execPath, ['--import', 'tsx', script, path, mode, String(w), String(writers), String(durationMs), String(start), String(callers), ...(rowsFrom ? [rowsFrom] : [])], { stdio: ['pipe', 'pipe', 'inherit'] }),
   );
   // Let every process load before the start signal (module loading is not what is measured).
   await new Promise((r) => setTimeout(r, 3000));
@@ -80,27 +80,30 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
     bare.$client.exec('CREATE TABLE bench_bare (id INTEGER PRIMARY KEY, writer INTEGER NOT NULL, n INTEGER NOT NULL)');
     bare.$client.close();
     const runs: Record<string, { perSecond: number; note: string }> = {};
+    // Three short rounds of each, in turn, summed: MedQ and its baseline share the machine's moods.
+    const ROUNDS = 3;
     // Interleaved: bare, 1 writer, 4 writers (then bare again), so they share the machine's moods.
     // bookN: one booking at a time per process; bookNc: CALLERS callers at once per process (as
     // on an IVR node in its busy hour), whose bookings share commits (src/sync/group-commit.ts).
-    const rounds: Array<readonly [string, 'bare' | 'book', number, string?, number?]> = [
+    // The floor writer's rows: bookings the sync module made beforehand, as many as it could insert.
+    const rowsFrom = await bookedRowsFile(join(dir, 'rows-from.sqlite'), ROUNDS * Math.ceil((opts.durationMs / ROUNDS / 1000) * FLOOR_ROWS_PER_SECOND_AT_MOST));
+    const rounds: Array<readonly [string, 'bare' | 'book' | 'rows', number, string?, number?]> = [
       ['bare', 'bare', 1],
       ['book1', 'book', 1],
+      ['rows1', 'rows', 1],
       ['book1c', 'book', 1, undefined, CALLERS],
       ...(opts.baseline ? [['base1', 'book', 1, join(opts.baseline.dir, 'bench')] as const, ['base1c', 'book', 1, join(opts.baseline.dir, 'bench'), CALLERS] as const] : []),
       ['book4', 'book', 4],
       ['book4c', 'book', 4, undefined, CALLERS],
       ['bare4', 'bare', 4],
     ];
-    // Three short rounds of each, in turn, summed: MedQ and its baseline share the machine's moods.
-    const ROUNDS = 3;
     const files = new Map<string, string>();
     const next = new Map<string, number>();
     const totals = new Map<string, { commits: number; failures: number; codes: Record<string, number> }>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, mode, writers, benchDir, callers] of rounds) {
         if (!files.has(name)) files.set(name, mode === 'bare' ? barePath : prepareFile(dir, `${name}.sqlite`));
-        const r = await runWriters(files.get(name)!, mode, writers, opts.durationMs / ROUNDS, benchDir, next.get(name) ?? 0, callers);
+        const r = await runWriters(files.get(name)!, mode, writers, opts.durationMs / ROUNDS, benchDir, next.get(name) ?? 0, callers, mode === 'rows' ? rowsFrom : undefined);
         next.set(name, r.next);
         const t = totals.get(name) ?? { commits: 0, failures: 0, codes: {} };
         t.commits += r.commits;
@@ -114,13 +117,16 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
       const r = { ...totals.get(name)!, perSecond: totals.get(name)!.commits / (opts.durationMs / 1000) };
       const path = files.get(name)!;
       let check = '';
-      if (mode === 'book') {
+      if (mode !== 'bare') {
         const db = openDatabase(path);
         const stored = (db.$client.prepare(`SELECT count(*) n FROM appointments WHERE status = 'booked'`).get() as { n: number }).n;
         const twice = doubleBooked(db);
         db.$client.close();
-        integrity.lost += Math.max(0, r.commits - stored);
-        integrity.doubleBooked += twice;
+        // The floor writer's rows are MedQ's bookings copied, not bookings of its own: checked, not counted.
+        if (mode === 'book') {
+          integrity.lost += Math.max(0, r.commits - stored);
+          integrity.doubleBooked += twice;
+        }
         check = `; ${stored} in the file for ${r.commits} reported, ${twice} double-booked${r.failures ? `, ${r.failures} refused ${JSON.stringify(r.codes)}` : ''}`;
       }
       runs[name] = { perSecond: r.perSecond, note: `${writers} process${writers > 1 ? 'es' : ''}${callers ? ` × ${callers} callers at once` : ''}, ${ROUNDS} rounds of ${(opts.durationMs / ROUNDS / 1000).toFixed(1)} s${check}` };
@@ -129,6 +135,12 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
     const bareRate = runs['bare']!.perSecond;
     figures['sqlite_bare_commits_per_s'] = { value: Math.round(bareRate), unit: 'commits/s', note: `one-row INSERT commits, WAL + synchronous=FULL, ${runs['bare']!.note}; with 4 processes: ${runs['bare4']!.perSecond.toFixed(0)}/s` };
     figures['booking_commits_per_s_1'] = { value: Math.round(runs['book1']!.perSecond), unit: 'commits/s', note: `${(runs['book1']!.perSecond / bareRate).toFixed(2)}× bare; bookByPhone of returning callers; ${runs['book1']!.note}` };
+    const floor = runs['rows1']!.perSecond;
+    figures['booking_rows_commits_per_s_1'] = {
+      value: Math.round(floor),
+      unit: 'commits/s',
+      note: `${(floor / bareRate).toFixed(2)}× bare; the floor under booking_commits_per_s_1 (MedQ ${(runs['book1']!.perSecond / floor).toFixed(2)}× of it): the rows those bookings write (an appointment with its indexes and its two SMS rows, taken from a file the sync module booked), inserted by plain SQL, one transaction per booking, no reads; ${runs['rows1']!.note}`,
+    };
     if (opts.baseline) {
       const base = runs['base1']!.perSecond;
       figures['booking_commits_per_s_1_baseline'] = { value: Math.round(base), unit: 'commits/s', note: `${(base / bareRate).toFixed(2)}× bare; the same bookings by ${opts.baseline.label}'s code, same run; ${runs['base1']!.note}` };
@@ -193,6 +205,18 @@ export async function benchSync(opts: SyncBenchOptions): Promise<{ figures: Figu
     rmSync(dir, { recursive: true, force: true });
   }
   return { figures, integrity };
+}
+
+/** A bench clinic file in which the sync module booked bookings 0 … count − 1 (synchronous=OFF: set-up only). */
+async function bookedRowsFile(path: string, count: number): Promise<string> {
+  const { db, ctx } = createBenchClinicFile(path, { MAX_ACTIVE_APPOINTMENTS: '100' });
+  db.$client.pragma('synchronous = OFF');
+  for (let k = 0; k < count; k++) {
+    const r = await bookByPhone(ctx, benchBooking(k));
+    if (!r.ok) throw new Error(`setting up the floor's rows: booking ${k} refused (${r.code})`);
+  }
+  db.$client.close();
+  return path;
 }
 
 /** `size` accounts, each with one patient, written in bulk (set-up only: the lookups go through the sync module). */

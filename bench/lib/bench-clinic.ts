@@ -26,6 +26,9 @@ export const BENCH_NOW = new Date('2026-11-30T08:00:00+05:30');
 /** Callers the commit benchmark books for (10 sets of 287; see bench/sync-writer.ts). */
 export const BENCH_CALLERS = 2870;
 
+/** More bookings than one process inserts in a second by plain SQL (~4,000–5,500/s here): the floor writer's supply (bench/sync-writer.ts). */
+export const FLOOR_ROWS_PER_SECOND_AT_MOST = 9000;
+
 export const benchCallerPhone = (n: number) => `+9198${String(10000000 + n)}`;
 
 /** The k-th 5-minute slot of a bench doctor's day (00:00 … 23:50). */
